@@ -1,0 +1,5 @@
+"""Allow ``python -m mvpgen``."""
+
+from mvpgen.cli import main
+
+main()
