@@ -1,0 +1,1 @@
+"""The ML MVP described by ``mvp.yaml``."""

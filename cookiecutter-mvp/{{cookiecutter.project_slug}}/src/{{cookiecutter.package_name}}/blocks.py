@@ -1,0 +1,107 @@
+"""Machine-written blocks inside files that people also edit.
+
+A block sits between ``<!-- mvpgen:begin NAME -->`` and ``<!-- mvpgen:end NAME -->``.
+Only the text between a pair of markers is ever replaced; everything outside them is
+the user's and survives byte for byte. A file with a missing or broken marker is
+refused rather than guessed at, because a guess could overwrite the user's words.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+import tempfile
+from pathlib import Path
+
+_MARKER = re.compile(r"<!-- mvpgen:(begin|end) ([a-z0-9_-]+) -->")
+
+
+class BlockError(ValueError):
+    """Raised when a file's block markers are missing, duplicated or out of order."""
+
+
+def find_blocks(text: str, source: str = "file") -> dict[str, tuple[int, int]]:
+    """Locate every block.
+
+    Returns:
+        For each block name, the (start, end) offsets of the text between its markers.
+
+    Raises:
+        BlockError: when a marker is unpaired, duplicated or nested.
+    """
+    blocks: dict[str, tuple[int, int]] = {}
+    open_name, open_end = None, 0
+    for match in _MARKER.finditer(text):
+        kind, name = match.groups()
+        if kind == "begin":
+            if open_name is not None:
+                msg = f"{source}: block '{open_name}' is not closed before '{name}' begins"
+                raise BlockError(msg)
+            if name in blocks:
+                msg = f"{source}: block '{name}' appears twice"
+                raise BlockError(msg)
+            open_name, open_end = name, match.end()
+        else:
+            if open_name != name:
+                msg = f"{source}: end marker of '{name}' has no matching begin marker"
+                raise BlockError(msg)
+            blocks[name] = (open_end, match.start())
+            open_name = None
+    if open_name is not None:
+        msg = f"{source}: block '{open_name}' has no end marker"
+        raise BlockError(msg)
+    return blocks
+
+
+def replace_blocks(text: str, contents: dict[str, str], source: str = "file") -> str:
+    """Return ``text`` with the named blocks' contents replaced.
+
+    Raises:
+        BlockError: when the markers are broken or a named block is missing.
+    """
+    blocks = find_blocks(text, source)
+    missing = [name for name in contents if name not in blocks]
+    if missing:
+        msg = (f"{source}: block marker '<!-- mvpgen:begin {missing[0]} -->' is missing; "
+               "restore it (with its end marker) to let this step update the file")
+        raise BlockError(msg)
+    out, last = [], 0
+    for name, (start, end) in sorted(blocks.items(), key=lambda item: item[1]):
+        if name in contents:
+            out += [text[last:start], "\n", contents[name].strip("\n"), "\n"]
+            last = end
+    out.append(text[last:])
+    return "".join(out)
+
+
+def update_file(path: Path, contents: dict[str, str]) -> bool:
+    """Replace blocks in the file at ``path``, atomically.
+
+    Returns:
+        Whether the file changed.
+
+    Raises:
+        BlockError: when the markers are broken; the file is then left untouched.
+    """
+    text = path.read_text(encoding="utf-8")
+    new = replace_blocks(text, contents, source=path.name)
+    if new == text:
+        return False
+    write_atomically(path, new)
+    return True
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` so that a crash leaves either the old or the new file."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        # mkstemp creates the file private (0600); keep the permissions the file had.
+        if path.exists():
+            os.chmod(tmp, stat.S_IMODE(path.stat().st_mode))
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,496 @@
+"""Load and validate ``mvp.yaml``, the single source of truth of this project.
+
+``mvp.yaml`` maps the business problem (requirement, KPI, measurable goal) to the
+technical one (task, target column, metric, success threshold). Every other module
+reads its settings from the :class:`Mapping` returned by :func:`load_mapping`, so an
+edit to ``mvp.yaml`` is all it takes to change what the project does.
+
+Validation is strict on purpose: an unknown key is usually a typo that would
+otherwise be ignored silently, so it is reported with the closest known key. Every
+problem is reported at once, one ``field: problem — fix`` line each.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import difflib
+import math
+import types
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Union, get_args, get_origin, get_type_hints
+
+import yaml
+
+MAPPING_FILE = "mvp.yaml"
+TASKS = ("binary", "multiclass", "regression")
+
+
+@dataclass(frozen=True)
+class Metric:
+    """An offline metric: which tasks it fits, its direction and its range."""
+
+    name: str
+    tasks: tuple[str, ...]
+    higher_is_better: bool
+    low: float
+    high: float
+    chance: float | None = None  # what guessing scores, where that is a fixed number
+
+    def range_text(self) -> str:
+        """Return the range in words, e.g. ``0 to 1``."""
+        low = "-infinity" if math.isinf(self.low) else f"{self.low:g}"
+        high = "infinity" if math.isinf(self.high) else f"{self.high:g}"
+        return f"{low} to {high}"
+
+
+_INF = math.inf
+METRICS: dict[str, Metric] = {
+    m.name: m
+    for m in (
+        Metric("roc_auc", ("binary",), True, 0.0, 1.0, chance=0.5),
+        Metric("average_precision", ("binary",), True, 0.0, 1.0),
+        Metric("accuracy", ("binary", "multiclass"), True, 0.0, 1.0),
+        Metric("balanced_accuracy", ("binary", "multiclass"), True, 0.0, 1.0),
+        Metric("precision", ("binary",), True, 0.0, 1.0),
+        Metric("recall", ("binary",), True, 0.0, 1.0),
+        Metric("f1", ("binary",), True, 0.0, 1.0),
+        Metric("log_loss", ("binary",), False, 0.0, _INF),
+        Metric("f1_macro", ("multiclass",), True, 0.0, 1.0),
+        Metric("roc_auc_ovr", ("multiclass",), True, 0.0, 1.0, chance=0.5),
+        Metric("mae", ("regression",), False, 0.0, _INF),
+        Metric("rmse", ("regression",), False, 0.0, _INF),
+        Metric("r2", ("regression",), True, -_INF, 1.0, chance=0.0),
+        Metric("mape", ("regression",), False, 0.0, _INF),
+    )
+}
+
+
+def metrics_for(task: str) -> list[str]:
+    """Return the names of the metrics that fit ``task``, in a stable order."""
+    return [name for name, metric in METRICS.items() if task in metric.tasks]
+
+
+def _help(text: str) -> dict[str, str]:
+    # The help text of a field explains it in findings and in interactive prompts.
+    return {"help": text}
+
+
+@dataclass(frozen=True)
+class Project:
+    """What the project is called."""
+
+    name: str = field(metadata=_help("a short name for the project, e.g. 'Churn MVP'"))
+
+
+@dataclass(frozen=True)
+class Business:
+    """The business side: the requirement, its KPI and the measurable goal."""
+
+    requirement: str = field(
+        metadata=_help("the business requirement in one sentence, e.g. 'Reduce monthly churn'")
+    )
+    kpi: str | None = field(
+        default=None, metadata=_help("the KPI the business tracks, e.g. 'monthly churn rate'")
+    )
+    current: float | None = field(
+        default=None, metadata=_help("today's value of the KPI, e.g. 0.08")
+    )
+    goal: float | None = field(
+        default=None, metadata=_help("the KPI value that counts as success, e.g. 0.06")
+    )
+    deadline: dt.date | None = field(
+        default=None, metadata=_help("when the goal should be reached, as YYYY-MM-DD")
+    )
+
+
+@dataclass(frozen=True)
+class Technical:
+    """The technical side: task, target column, offline metric and success threshold."""
+
+    target: str = field(metadata=_help("the column the model predicts, e.g. 'churned'"))
+    metric: str = field(
+        metadata=_help("the offline metric that stands in for the KPI, e.g. 'recall'")
+    )
+    threshold: float = field(
+        metadata=_help("the metric value that counts as success offline, e.g. 0.70")
+    )
+    task: str | None = field(
+        default=None, metadata=_help("binary, multiclass or regression")
+    )
+    positive_label: str | int | bool | None = field(
+        default=None,
+        metadata=_help("for binary tasks, the target value the KPI counts, e.g. 'yes'"),
+    )
+
+
+@dataclass(frozen=True)
+class Data:
+    """Where the data is and which columns play a special role."""
+
+    path: str | None = field(
+        default=None, metadata=_help("the data file (CSV or Parquet), relative to mvp.yaml")
+    )
+    time_column: str | None = field(
+        default=None, metadata=_help("a date column; the holdout is then the most recent rows")
+    )
+    group_column: str | None = field(
+        default=None, metadata=_help("rows of one group never straddle training and test")
+    )
+    id_columns: tuple[str, ...] = field(
+        default=(), metadata=_help("identifier columns, never used as features")
+    )
+
+
+@dataclass(frozen=True)
+class Costs:
+    """What each kind of error costs the business, in its own currency."""
+
+    false_positive: float = field(
+        metadata=_help("the cost of acting on a case that needed no action")
+    )
+    false_negative: float = field(metadata=_help("the cost of missing a case that needed action"))
+
+
+@dataclass(frozen=True)
+class Humans:
+    """Who reviews the model's predictions, and how many per review cycle."""
+
+    reviewer: str | None = field(
+        default=None, metadata=_help("who reviews predictions, e.g. 'Customer success team'")
+    )
+    review_budget: int | None = field(
+        default=None, metadata=_help("how many predictions they can review per cycle")
+    )
+
+
+@dataclass(frozen=True)
+class Mapping:
+    """The whole business-to-technical mapping of ``mvp.yaml``."""
+
+    project: Project
+    business: Business
+    technical: Technical
+    data: Data = field(default_factory=Data)
+    costs: Costs | None = None
+    humans: Humans | None = None
+    advantage: str | None = field(
+        default=None, metadata=_help("why customers would choose this over the alternatives")
+    )
+
+    @property
+    def metric(self) -> Metric:
+        """Return the primary metric's definition."""
+        return METRICS[self.technical.metric]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a mapping: which field, what is wrong, how to fix it."""
+
+    field: str
+    problem: str
+    fix: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.problem}" + (f" — {self.fix}" if self.fix else "")
+
+
+class MappingError(ValueError):
+    """Raised when ``mvp.yaml`` cannot be read or does not describe a valid mapping."""
+
+    def __init__(self, source: str, problems: list[Problem]) -> None:
+        self.source = source
+        self.problems = problems
+        lines = "\n".join(f"  {p}" for p in problems)
+        super().__init__(f"{source} is not a valid mapping:\n{lines}")
+
+
+# --- reading ------------------------------------------------------------------------------
+
+
+def read_yaml(path: Path) -> dict[str, Any]:
+    """Read a YAML mapping file safely: loading never runs code.
+
+    Returns:
+        The top-level mapping as a dict.
+
+    Raises:
+        MappingError: when the file cannot be read or is not a YAML mapping.
+    """
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError as err:
+        raise MappingError(str(path), [Problem("file", "does not exist")]) from err
+    except (OSError, UnicodeDecodeError) as err:
+        raise MappingError(str(path), [Problem("file", f"cannot be read ({err})")]) from err
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        where = getattr(err, "problem_mark", None)
+        line = f" at line {where.line + 1}" if where is not None else ""
+        msg = f"is not valid YAML{line}"
+        raise MappingError(str(path), [Problem("file", msg, "check indentation and quotes")]) from err
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        msg = f"holds a {_kind(raw)}, not a mapping of sections"
+        raise MappingError(str(path), [Problem("file", msg, "start with 'project:'")])
+    return raw
+
+
+def load_mapping(path: Path | str = MAPPING_FILE) -> Mapping:
+    """Read and validate a mapping file.
+
+    Returns:
+        The validated mapping.
+
+    Raises:
+        MappingError: listing every problem found.
+    """
+    mapping, problems = parse_mapping(read_yaml(Path(path)))
+    if mapping is None or problems:
+        raise MappingError(str(path), problems)
+    return mapping
+
+
+def parse_mapping(raw: dict[str, Any]) -> tuple[Mapping | None, list[Problem]]:
+    """Validate a raw mapping (as read from YAML).
+
+    Returns:
+        The mapping (``None`` when its structure is too broken to build) and the list
+        of problems; a mapping is valid when that list is empty.
+    """
+    problems: list[Problem] = []
+    mapping = _build(Mapping, raw, "", problems)
+    if mapping is not None:
+        problems.extend(_consistency_problems(mapping))
+    return mapping, problems
+
+
+def _consistency_problems(m: Mapping) -> list[Problem]:
+    """Check that the fields fit each other (task, metric, threshold, columns, costs)."""
+    out: list[Problem] = []
+    tech = m.technical
+    if tech.task is not None and tech.task not in TASKS:
+        out.append(Problem("technical.task", f"'{tech.task}' is not a task",
+                           f"use one of: {', '.join(TASKS)}"))
+    metric = METRICS.get(tech.metric)
+    if metric is None:
+        allowed = metrics_for(tech.task) if tech.task in TASKS else list(METRICS)
+        out.append(Problem("technical.metric", f"'{tech.metric}' is not a known metric",
+                           f"use one of: {', '.join(allowed)}{_did_you_mean(tech.metric, allowed)}"))
+    elif tech.task in TASKS and tech.task not in metric.tasks:
+        out.append(Problem("technical.metric", f"'{tech.metric}' does not fit a {tech.task} task",
+                           f"use one of: {', '.join(metrics_for(tech.task))}"))
+    if metric is not None and not metric.low <= tech.threshold <= metric.high:
+        out.append(Problem("technical.threshold",
+                           f"{tech.threshold:g} is outside the range of {metric.name}",
+                           f"choose a value from {metric.range_text()}"))
+    elif (metric is not None and metric.chance is not None and metric.higher_is_better
+          and tech.threshold <= metric.chance):
+        out.append(Problem("technical.threshold",
+                           f"{tech.threshold:g} is what guessing scores on {metric.name}",
+                           f"choose a value above {metric.chance:g}"))
+    if tech.positive_label is not None and tech.task in ("multiclass", "regression"):
+        out.append(Problem("technical.positive_label", f"is only used by binary tasks, "
+                           f"not {tech.task}", "remove it, or set task: binary"))
+    for name in ("time_column", "group_column"):
+        if getattr(m.data, name) == tech.target:
+            out.append(Problem(f"data.{name}", f"is the target column '{tech.target}'",
+                               "name a different column"))
+    if tech.target in m.data.id_columns:
+        out.append(Problem("data.id_columns", f"includes the target column '{tech.target}'",
+                           "remove it from id_columns"))
+    if m.costs is not None:
+        for name in ("false_positive", "false_negative"):
+            if getattr(m.costs, name) < 0:
+                out.append(Problem(f"costs.{name}", f"{getattr(m.costs, name):g} is negative",
+                                   "give the cost as a positive amount (0 if free)"))
+    if m.humans is not None and m.humans.review_budget is not None and m.humans.review_budget < 1:
+        out.append(Problem("humans.review_budget", f"{m.humans.review_budget} is not positive",
+                           "give how many items a reviewer can check per cycle, e.g. 200"))
+    return out
+
+
+# --- building typed values from raw YAML ---------------------------------------------------
+
+
+def _build(cls: type, raw: Any, where: str, problems: list[Problem]) -> Any:
+    """Build dataclass ``cls`` from ``raw``, appending a problem for everything wrong."""
+    if not isinstance(raw, dict):
+        problems.append(Problem(where or "file", f"expected a section of keys, got {_kind(raw)}",
+                                f"see the keys of '{where}' in the documentation"))
+        return None
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    hints = get_type_hints(cls)
+    for key in raw:
+        if key not in fields:
+            known = list(fields)
+            problems.append(Problem(_join(where, str(key)), "unknown key",
+                                    f"known keys here: {', '.join(known)}"
+                                    f"{_did_you_mean(str(key), known)}"))
+    values: dict[str, Any] = {}
+    ok = True
+    for name, spec in fields.items():
+        path = _join(where, name)
+        if name not in raw or raw[name] is None:
+            required = (spec.default is dataclasses.MISSING
+                        and spec.default_factory is dataclasses.MISSING)
+            if required:
+                fix = _fix_for(spec) or f"add the '{name}:' section"
+                problems.append(Problem(path, "missing", fix))
+                ok = False
+            continue
+        before = len(problems)
+        value = _convert(hints[name], raw[name], path, spec, problems)
+        if len(problems) > before:
+            ok = False
+        else:
+            values[name] = value
+    return cls(**values) if ok else None
+
+
+def _convert(hint: Any, value: Any, path: str, spec: Any, problems: list[Problem]) -> Any:
+    """Convert one raw value to the annotated type, or append a problem."""
+    options = _union_members(hint)
+    if options is not None:
+        options = [o for o in options if o is not type(None)]
+        if len(options) == 1:
+            return _convert(options[0], value, path, spec, problems)
+        # A scalar union such as str | int | bool: keep the value if it is one of them.
+        if type(value) in options:
+            return value
+        names = " or ".join(_type_word(o) for o in options)
+        problems.append(Problem(path, f"expected {names}, got {_kind(value)}", _fix_for(spec)))
+        return None
+    if dataclasses.is_dataclass(hint):
+        return _build(hint, value, path, problems)
+    if hint is str:
+        if isinstance(value, str) and value.strip():
+            return value
+        got = "an empty text" if isinstance(value, str) else _kind(value)
+        problems.append(Problem(path, f"expected text, got {got}", _fix_for(spec)))
+    elif hint is float:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            if math.isfinite(value):
+                return float(value)
+            problems.append(Problem(path, f"{value} is not a finite number", _fix_for(spec)))
+        else:
+            problems.append(Problem(path, f"expected a number, got {_kind(value)}",
+                                    _fix_for(spec)))
+    elif hint is int:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        problems.append(Problem(path, f"expected a whole number, got {_kind(value)}",
+                                _fix_for(spec)))
+    elif hint is dt.date:
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return dt.date.fromisoformat(str(value))
+        except ValueError:
+            problems.append(Problem(path, f"expected a date, got {_kind(value)}",
+                                    "write it as YYYY-MM-DD"))
+    elif get_origin(hint) is tuple:
+        items = [value] if isinstance(value, str) else value
+        if isinstance(items, list) and all(isinstance(i, str) and i for i in items):
+            return tuple(items)
+        problems.append(Problem(path, f"expected a list of column names, got {_kind(value)}",
+                                "write it as [col_a, col_b]"))
+    return None
+
+
+def _union_members(hint: Any) -> list[Any] | None:
+    if get_origin(hint) in (Union, types.UnionType):
+        return list(get_args(hint))
+    return None
+
+
+def _fix_for(spec: Any) -> str:
+    text = spec.metadata.get("help")
+    return f"give {text}" if text else ""
+
+
+def _join(where: str, key: str) -> str:
+    return f"{where}.{key}" if where else key
+
+
+def _did_you_mean(word: str, choices: list[str]) -> str:
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _type_word(t: Any) -> str:
+    return {str: "text", int: "a whole number", float: "a number", bool: "true/false"}.get(
+        t, getattr(t, "__name__", str(t)))
+
+
+def _kind(value: Any) -> str:
+    """Describe a raw value for an error message, quoting short values."""
+    if isinstance(value, bool):
+        return f"true/false ({str(value).lower()})"
+    if isinstance(value, (int, float)):
+        return f"a number ({value!r})"
+    if isinstance(value, str):
+        shown = value if len(value) <= 40 else value[:37] + "..."
+        return f"text ('{shown}')"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a section of keys"
+    return type(value).__name__
+
+
+# --- writing ------------------------------------------------------------------------------
+
+
+def mapping_to_dict(mapping: Mapping) -> dict[str, Any]:
+    """Return the mapping as plain data, leaving out empty optional fields."""
+
+    def clean(obj: Any) -> Any:
+        if dataclasses.is_dataclass(obj):
+            out = {}
+            for f in dataclasses.fields(obj):
+                value = clean(getattr(obj, f.name))
+                if value not in (None, [], {}):
+                    out[f.name] = value
+            return out
+        if isinstance(obj, tuple):
+            return list(obj)
+        return obj
+
+    return clean(mapping)
+
+
+def dump_mapping(mapping: Mapping) -> str:
+    """Return the mapping as YAML text that :func:`load_mapping` reads back unchanged."""
+    header = (
+        "# The business-to-technical mapping of this project; every step reads it.\n"
+        "# Edit it freely: the next run picks up the change.\n"
+    )
+    data = mapping_to_dict(mapping)
+    sections = [
+        yaml.safe_dump({key: value}, sort_keys=False, allow_unicode=True, width=100)
+        for key, value in data.items()
+    ]
+    return header + "\n".join(sections)
+
+
+def find_mapping_file(start: Path | None = None) -> Path:
+    """Find ``mvp.yaml`` in ``start`` (default: the working directory) or a parent of it.
+
+    Returns:
+        The path of the mapping file.
+
+    Raises:
+        MappingError: when no parent holds one.
+    """
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        candidate = folder / MAPPING_FILE
+        if candidate.is_file():
+            return candidate
+    msg = f"there is no {MAPPING_FILE} in {here} or its parents"
+    raise MappingError(MAPPING_FILE, [Problem("file", msg, "run this inside the project")])

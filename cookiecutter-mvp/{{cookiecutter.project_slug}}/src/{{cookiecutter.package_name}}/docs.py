@@ -1,0 +1,38 @@
+"""Keep the machine-written parts of README.md and CHECKLIST.md in step with mvp.yaml."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .blocks import update_file
+from .config import Mapping
+from .describe import describe_mapping
+
+
+def mapping_block(mapping: Mapping) -> str:
+    """Return the mapping as a Markdown list, for README.md and question 1 of the checklist."""
+    return "\n".join(f"- **{label}:** {_inline(sentence)}"
+                     for label, sentence in describe_mapping(mapping))
+
+
+def refresh_docs(root: Path, mapping: Mapping) -> list[Path]:
+    """Rewrite the mapping blocks of the project's README.md and CHECKLIST.md.
+
+    Returns:
+        The files that changed.
+
+    Raises:
+        blocks.BlockError: when a file's markers are broken; that file is left untouched.
+    """
+    text = mapping_block(mapping)
+    changed = []
+    for name, block in (("README.md", "mapping"), ("CHECKLIST.md", "q1")):
+        path = root / name
+        if path.exists() and update_file(path, {block: text}):
+            changed.append(path)
+    return changed
+
+
+def _inline(text: str) -> str:
+    # A value is data, not Markdown layout: keep it on one line of the list.
+    return " ".join(str(text).split())
