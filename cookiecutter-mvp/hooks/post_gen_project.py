@@ -11,4 +11,5 @@ from pathlib import Path
 
 package = next(p.name for p in Path("src").iterdir() if (p / "__main__.py").is_file())
 env = {**os.environ, "PYTHONPATH": "src"}
-subprocess.run([sys.executable, "-m", package, "refresh"], check=True, env=env)
+subprocess.run([sys.executable, "-m", package, "refresh"], check=True, env=env,
+               stdout=subprocess.DEVNULL)

@@ -105,23 +105,23 @@ class Business:
     )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Technical:
     """The technical side: task, target column, offline metric and success threshold."""
 
+    task: str | None = field(
+        default=None, metadata=_help("binary, multiclass or regression")
+    )
     target: str = field(metadata=_help("the column the model predicts, e.g. 'churned'"))
+    positive_label: str | int | bool | None = field(
+        default=None,
+        metadata=_help("for binary tasks, the target value the KPI counts, e.g. 'yes'"),
+    )
     metric: str = field(
         metadata=_help("the offline metric that stands in for the KPI, e.g. 'recall'")
     )
     threshold: float = field(
         metadata=_help("the metric value that counts as success offline, e.g. 0.70")
-    )
-    task: str | None = field(
-        default=None, metadata=_help("binary, multiclass or regression")
-    )
-    positive_label: str | int | bool | None = field(
-        default=None,
-        metadata=_help("for binary tasks, the target value the KPI counts, e.g. 'yes'"),
     )
 
 
@@ -375,7 +375,7 @@ def _convert(hint: Any, value: Any, path: str, spec: Any, problems: list[Problem
     elif hint is float:
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             if math.isfinite(value):
-                return float(value)
+                return value  # an int is a fine float, and 5 stays 5 in mvp.yaml
             problems.append(Problem(path, f"{value} is not a finite number", _fix_for(spec)))
         else:
             problems.append(Problem(path, f"expected a number, got {_kind(value)}",

@@ -1,0 +1,191 @@
+"""Check a mapping the way ``mvpgen check`` reports it: one finding per problem.
+
+Three kinds of findings: the schema's (the project could not load the mapping), the
+business question's (question 1 of the product: is there a KPI and a measurable goal?)
+and the data's (does the file hold the target, and what does the target say?).
+Only business findings can be accepted with ``--allow-findings``: the others would
+give a project that cannot run.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from mvpgen import target as target_values
+from mvpgen.dataset import read_target
+from mvpgen.errors import DataFileError, MissingColumnError
+from mvpgen.template import schema
+
+ASK = "What metric are you tracking? What is your measurable goal?"
+
+# Words that say "we want AI" without saying what should change for whom.
+_BUZZWORDS = frozenset("""
+ai a.i. ml artificial intelligence machine learning deep neural data driven data-driven
+analytics big smart digital digitalisation digitalization transformation innovation
+innovative cutting-edge next-level state-of-the-art disruptive synergy synergies leverage
+use using utilise utilize apply build implement adopt deploy power powered harness unlock
+grow growth improve optimise optimize boost enhance transform accelerate scale drive help
+make get business businesses company companies organisation organization enterprise
+processes process operations efficiency productivity performance value results outcomes
+insights solution solutions success better more things everything stuff algorithm
+algorithms model models predictive future competitive edge
+""".split())
+_STOPWORDS = frozenset("""
+a an the to of for and or our we us with in on by it its their your my this that be is are
+so as at from into all some new
+""".split())
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem with a mapping; ``allowable`` when the project can run regardless."""
+
+    field: str
+    problem: str
+    fix: str = ""
+    allowable: bool = False
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.problem}" + (f" — {self.fix}" if self.fix else "")
+
+
+def check_mapping(raw: dict[str, Any], base_dir: Path) -> list[Finding]:
+    """Check a raw mapping whose relative data path is relative to ``base_dir``.
+
+    Returns:
+        The findings, business ones first; an empty list means the mapping is sound.
+    """
+    findings = business_findings(raw)
+    mapping, problems = schema().parse_mapping(raw)
+    findings += [Finding(p.field, p.problem, p.fix) for p in problems]
+    if mapping is not None and not problems:
+        findings += data_findings(mapping, base_dir)
+    return findings
+
+
+def business_findings(raw: dict[str, Any]) -> list[Finding]:
+    """Question 1: a concrete requirement, a KPI, today's value and a different goal."""
+    business = raw.get("business")
+    if not isinstance(business, dict):
+        return []  # the schema reports the missing or malformed section
+    out = []
+    requirement = business.get("requirement")
+    if isinstance(requirement, str) and requirement.strip() and is_vague(requirement):
+        out.append(Finding("business.requirement",
+                           f"'{requirement}' names no concrete outcome",
+                           f"{ASK} Say what should change, e.g. 'Reduce monthly customer churn'",
+                           allowable=True))
+    if business.get("kpi") is None:
+        out.append(Finding("business.kpi", "missing",
+                           f"{ASK} Name the KPI, e.g. kpi: monthly churn rate", allowable=True))
+    if business.get("goal") is None:
+        out.append(Finding("business.goal", "missing",
+                           f"{ASK} Give the KPI value that counts as success, e.g. goal: 0.06",
+                           allowable=True))
+    current, goal = business.get("current"), business.get("goal")
+    if current is None:
+        out.append(Finding("business.current", "missing",
+                           "give today's value of the KPI, so the goal says which way is better",
+                           allowable=True))
+    elif _is_number(current) and _is_number(goal) and current == goal:
+        out.append(Finding("business.goal", f"equals business.current ({current:g}), so there "
+                           "is nothing to achieve",
+                           f"set the goal below {current:g} if lower is better, "
+                           f"or above it if higher is better", allowable=True))
+    return out
+
+
+def is_vague(requirement: str) -> bool:
+    """Return whether a requirement is made only of buzzwords and filler words."""
+    words = re.findall(r"[\w.'-]+", requirement.lower())
+    concrete = [w for w in words if w.strip(".'-") not in _BUZZWORDS | _STOPWORDS]
+    return not concrete
+
+
+def resolve_data_path(path: str, base_dir: Path) -> Path:
+    """Return the data file's path; a relative one is relative to the mapping's folder."""
+    candidate = Path(path).expanduser()
+    return candidate if candidate.is_absolute() else base_dir / candidate
+
+
+def data_findings(mapping: Any, base_dir: Path) -> list[Finding]:
+    """Check the target against the data file; what can be inferred is not a finding."""
+    tech = mapping.technical
+    if mapping.data.path is None:
+        return _without_data(tech)
+    path = resolve_data_path(mapping.data.path, base_dir)
+    try:
+        column = read_target(path, tech.target)
+    except MissingColumnError as err:
+        return [Finding("technical.target", str(err))]
+    except DataFileError as err:
+        return [Finding("data.path", str(err))]
+    task = tech.task or target_values.infer_task(column.values)
+    if task is None:
+        count = "one value" if column.values else "no values"
+        return [Finding("technical.target", f"column '{tech.target}' has {count} in {path.name}",
+                        "a model needs a target that varies; choose another column")]
+    if task == "binary" and len(column.values) != 2:
+        return [Finding("technical.task", f"binary, but '{tech.target}' has "
+                        f"{len(column.values)} distinct values",
+                        "set task: multiclass or regression, or choose another target")]
+    if task == "binary":
+        return _positive_label_findings(tech, column.values)
+    return []
+
+
+def infer_from_data(raw: dict[str, Any], base_dir: Path) -> dict[str, Any]:
+    """Fill in the task and the positive label where the target's values make them obvious.
+
+    Returns:
+        The technical fields inferred (empty when nothing could be, or there is no data).
+    """
+    tech, data = raw.get("technical"), raw.get("data")
+    if not (isinstance(tech, dict) and isinstance(data, dict)
+            and isinstance(tech.get("target"), str) and isinstance(data.get("path"), str)):
+        return {}
+    try:
+        column = read_target(resolve_data_path(data["path"], base_dir), tech["target"])
+    except DataFileError:
+        return {}  # check_mapping reports it
+    inferred: dict[str, Any] = {}
+    task = tech.get("task") or target_values.infer_task(column.values)
+    if tech.get("task") is None and task is not None:
+        inferred["task"] = task
+    if task == "binary" and tech.get("positive_label") is None:
+        label = target_values.infer_positive_label(column.values)
+        if label is not None:
+            inferred["positive_label"] = label
+    return inferred
+
+
+def _without_data(tech: Any) -> list[Finding]:
+    out = []
+    if tech.task is None:
+        out.append(Finding("technical.task", "missing, and there is no data to infer it from",
+                           "set task: binary, multiclass or regression, or give data.path"))
+    elif tech.task == "binary" and tech.positive_label is None:
+        out.append(Finding("technical.positive_label", "missing, and there is no data to "
+                           "infer it from", "set the target value the KPI counts, e.g. 'yes'"))
+    return out
+
+
+def _positive_label_findings(tech: Any, values: tuple[Any, ...]) -> list[Finding]:
+    shown = ", ".join(repr(v) for v in values)
+    if tech.positive_label is None:
+        if target_values.infer_positive_label(values) is not None:
+            return []
+        return [Finding("technical.positive_label", "missing, and the data does not make it "
+                        "obvious", f"set the value the KPI counts, one of: {shown}")]
+    if target_values.find_label(tech.positive_label, values) is None:
+        return [Finding("technical.positive_label",
+                        f"{tech.positive_label!r} is not a value of '{tech.target}'",
+                        f"use one of: {shown}")]
+    return []
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)

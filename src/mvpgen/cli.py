@@ -1,0 +1,142 @@
+"""The ``mvpgen`` command line: parse, call one library function, print, map errors.
+
+Only click is imported at start-up; everything else is imported by the command that
+needs it, so ``mvpgen --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import click
+
+from mvpgen import __version__
+
+TASKS = ("binary", "multiclass", "regression")
+
+
+class _Group(click.Group):
+    """A group that reports mvpgen's errors as one line and the right exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from mvpgen.errors import MvpgenError
+
+        try:
+            return super().invoke(ctx)
+        except MvpgenError as err:
+            if _debug(ctx):
+                raise
+            for finding in getattr(err, "findings", ()):
+                click.echo(str(finding), err=True)
+            click.echo(f"Error: {err}", err=True)
+            ctx.exit(err.exit_code)
+
+
+def _debug(ctx: click.Context) -> bool:
+    return bool(ctx.params.get("debug")) or os.environ.get("MVPGEN_DEBUG") == "1"
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", "-V", prog_name="mvpgen")
+@click.option("--debug", is_flag=True, help="Show tracebacks (also MVPGEN_DEBUG=1).")
+def main(debug: bool) -> None:
+    """Turn a business problem and a data extract into an honest, runnable ML MVP.
+
+    \b
+    Start with a bundled example:
+      mvpgen new churn-demo --example churn --no-input
+    or with your own data, answering a few questions:
+      mvpgen new my-mvp --data customers.csv
+    """
+
+
+def _metric(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    from mvpgen.template import schema
+
+    names = list(schema().METRICS)
+    if value not in names:
+        msg = f"'{value}' is not a metric; choose one of: {', '.join(names)}"
+        raise click.BadParameter(msg)
+    return value
+
+
+@main.command()
+@click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--mapping", "mapping_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="A mapping file (mvp.yaml) with the answers.")
+@click.option("--example", metavar="NAME", help="Use a bundled example's mapping and data.")
+@click.option("--data", type=click.Path(dir_okay=False, path_type=Path),
+              help="The data extract, CSV or Parquet; it is only read, never changed.")
+@click.option("--name", help="The project's name (default: the DIRECTORY's name).")
+@click.option("--target", metavar="COLUMN", help="The column the model predicts.")
+@click.option("--task", type=click.Choice(TASKS), help="Inferred from the target when omitted.")
+@click.option("--positive-label", metavar="VALUE",
+              help="Binary tasks: the target value the KPI counts (inferred when obvious).")
+@click.option("--metric", metavar="NAME", callback=_metric,
+              help="The offline metric, e.g. roc_auc, recall, f1_macro, mae, r2.")
+@click.option("--threshold", type=float, metavar="X",
+              help="The metric value that counts as success offline.")
+@click.option("--no-input", is_flag=True,
+              help="Ask nothing: a missing answer is an error naming the option to pass.")
+@click.option("--allow-findings", is_flag=True,
+              help="Generate despite findings about the business question; they are "
+                   "recorded in CHECKLIST.md.")
+def new(directory: Path | None, mapping_file: Path | None, example: str | None,
+        data: Path | None, name: str | None, target: str | None, task: str | None,
+        positive_label: str | None, metric: str | None, threshold: float | None,
+        no_input: bool, allow_findings: bool) -> None:
+    """Generate an ML MVP project in DIRECTORY (default: named after the project).
+
+    Answers come from --mapping (or --example), then from the options, which win over
+    the file; whatever is still missing is asked for, one question at a time. The
+    mapping is checked first, and nothing is written unless it is sound. An existing,
+    non-empty DIRECTORY is never touched.
+    """
+    from mvpgen.new import NewRequest, create_project
+
+    overrides = {"project.name": name, "technical.target": target, "technical.task": task,
+                 "technical.positive_label": positive_label, "technical.metric": metric,
+                 "technical.threshold": threshold}
+    request = NewRequest(directory=directory, mapping_file=mapping_file, example=example,
+                         data=data, overrides=overrides, interactive=not no_input,
+                         allow_findings=allow_findings)
+    made = create_project(request)
+    for field, value in made.inferred.items():
+        click.echo(f"inferred {field}: {value!r}")
+    for finding in made.findings:
+        click.echo(f"recorded in CHECKLIST.md: {finding}")
+    shown = _shown(made.path)
+    click.echo(f"Created {shown} (package {made.package})")
+    click.echo(f"Next: cd {shown} && make show    # the mapping in plain words")
+
+
+def _shown(path: Path) -> str:
+    """Return ``path`` relative to the working directory when it lies below it."""
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+@main.command()
+@click.argument("file_or_project", type=click.Path(path_type=Path))
+def check(file_or_project: Path) -> None:
+    """Check a mapping file (or a project's mvp.yaml): one line per finding.
+
+    Exit code 0 when the mapping is sound, 1 with findings, 2 when it cannot be read.
+    """
+    from mvpgen.answers import read_mapping_file
+    from mvpgen.checks import check_mapping
+
+    path = file_or_project / "mvp.yaml" if file_or_project.is_dir() else file_or_project
+    findings = check_mapping(read_mapping_file(path), path.resolve().parent)
+    for finding in findings:
+        click.echo(str(finding))
+    if findings:
+        click.echo(f"{path}: {len(findings)} finding(s)", err=True)
+        raise SystemExit(1)
+    click.echo(f"{path}: sound")

@@ -1,0 +1,122 @@
+"""Generate a project from the cookiecutter template: all of it, or nothing at all.
+
+The project is rendered into a hidden folder beside the destination and moved into
+place in one rename at the end, so a failure at any step leaves no partial project.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from mvpgen.errors import DestinationError, TemplateError
+from mvpgen.naming import package_name, project_slug
+from mvpgen.template import template_dir
+
+# Data files up to this size are copied into data/raw/; larger ones are referenced.
+COPY_LIMIT_BYTES = 100 * 1024 * 1024
+
+
+def generate_project(mapping: Any, destination: Path, *, data_file: Path | None = None,
+                     findings: tuple[str, ...] = (),
+                     copy_limit: int = COPY_LIMIT_BYTES) -> Path:
+    """Render the template for a validated mapping into ``destination``.
+
+    Args:
+        mapping: the validated mapping (the template's ``config.Mapping``).
+        destination: the project folder to create; it must not exist or be empty.
+        data_file: the data file to copy in (or reference, above ``copy_limit`` bytes).
+        findings: accepted findings, recorded in the checklist.
+        copy_limit: the largest data file copied into the project, in bytes.
+
+    Returns:
+        The project folder.
+
+    Raises:
+        DestinationError: when the folder exists and is not empty, or cannot be written.
+        TemplateError: when the template fails to render.
+    """
+    destination = Path(os.path.abspath(destination))
+    check_destination(destination)
+    config = _config()
+    copy_data = data_file is not None and data_file.stat().st_size <= copy_limit
+    if data_file is not None:
+        path = f"data/raw/{data_file.name}" if copy_data else str(data_file.resolve())
+        mapping = dataclasses.replace(mapping, data=dataclasses.replace(mapping.data, path=path))
+    slug = project_slug(mapping.project.name)
+    context = _context(slug, config.dump_mapping(mapping), findings, mapping.project.name)
+
+    staging = Path(tempfile.mkdtemp(dir=destination.parent, prefix=f".{destination.name}."))
+    try:
+        project = Path(_render(context, staging))
+        if copy_data and data_file is not None:
+            shutil.copyfile(data_file, project / mapping.data.path)
+        if destination.exists():
+            destination.rmdir()  # known to be empty; rename needs it gone
+        project.rename(destination)
+    except OSError as err:
+        msg = f"cannot write the project to {destination}: {err.strerror or err}"
+        raise DestinationError(msg) from err
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return destination
+
+
+def check_destination(destination: Path) -> None:
+    """Refuse a destination that would overwrite anything or cannot be written.
+
+    Raises:
+        DestinationError: saying what is wrong and what to do instead.
+    """
+    if destination.exists() and (not destination.is_dir() or any(destination.iterdir())):
+        msg = (f"{destination} already exists and is not empty; nothing was changed. "
+               "Choose another DIRECTORY, or move that one away first")
+        raise DestinationError(msg)
+    parent = destination.parent
+    if not parent.is_dir():
+        msg = f"the folder {parent} does not exist; create it first or choose another DIRECTORY"
+        raise DestinationError(msg)
+    if not os.access(parent, os.W_OK | os.X_OK):
+        msg = f"the folder {parent} is not writable; choose another DIRECTORY"
+        raise DestinationError(msg)
+
+
+def _config() -> Any:
+    from mvpgen.template import schema
+
+    return schema()
+
+
+def _context(slug: str, mapping_yaml: str, findings: tuple[str, ...], name: str) -> Any:
+    from cookiecutter.generate import generate_context
+
+    # Free text travels only as values that are inserted, never rendered: calling
+    # generate_files directly skips cookiecutter's prompt step, which would render
+    # every value as a Jinja template and so run whatever a requirement contains.
+    return generate_context(
+        context_file=str(template_dir() / "cookiecutter.json"),
+        extra_context={
+            "project_name": name,
+            "project_slug": slug,
+            "package_name": package_name(slug),
+            "_mvp_yaml": mapping_yaml,
+            "_findings": "\n".join(findings),
+        },
+    )
+
+
+def _render(context: Any, output_dir: Path) -> str:
+    from cookiecutter.exceptions import CookiecutterException
+
+    from cookiecutter.generate import generate_files
+
+    try:
+        return generate_files(repo_dir=str(template_dir()), context=context,
+                              output_dir=str(output_dir), accept_hooks=True)
+    except CookiecutterException as err:
+        msg = f"the project template failed to render: {err}"
+        raise TemplateError(msg) from err

@@ -1,0 +1,48 @@
+"""What the target column's values say: the task and, for binary tasks, the positive label."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+_POSITIVE = {"1", "1.0", "yes", "y", "true", "t", "positive", "pos"}
+_NEGATIVE = {"0", "0.0", "no", "n", "false", "f", "negative", "neg"}
+# Above this many distinct whole numbers a numeric target is a quantity, not a class.
+MAX_CLASSES = 20
+
+
+def infer_task(values: Sequence[Any]) -> str | None:
+    """Return the task the distinct target ``values`` suggest, or None when constant.
+
+    Two values make a binary task; numbers with fractions or with more than
+    ``MAX_CLASSES`` distinct values a regression; anything else is multiclass.
+    """
+    distinct = set(values)
+    if len(distinct) < 2:
+        return None
+    if len(distinct) == 2:
+        return "binary"
+    numeric = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in distinct)
+    if numeric and (len(distinct) > MAX_CLASSES or any(float(v) != int(v) for v in distinct)):
+        return "regression"
+    return "multiclass"
+
+
+def infer_positive_label(values: Sequence[Any]) -> Any:
+    """Return the obvious positive class of two values (1, yes, true, ...), or None."""
+    distinct = list(dict.fromkeys(values))
+    if len(distinct) != 2:
+        return None
+    words = [str(v).strip().lower() for v in distinct]
+    for i, j in ((0, 1), (1, 0)):
+        if words[i] in _POSITIVE and words[j] in _NEGATIVE:
+            return distinct[i]
+    return None
+
+
+def find_label(label: Any, values: Sequence[Any]) -> Any:
+    """Return the value among ``values`` that ``label`` names (``"1"`` names ``1``), or None."""
+    for value in values:
+        if value == label or str(value) == str(label):
+            return value
+    return None
