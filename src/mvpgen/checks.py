@@ -25,17 +25,17 @@ ASK = "What metric are you tracking? What is your measurable goal?"
 _BUZZWORDS = frozenset("""
 ai a.i. ml artificial intelligence machine learning deep neural data driven data-driven
 analytics big smart digital digitalisation digitalization transformation innovation
-innovative cutting-edge next-level state-of-the-art disruptive synergy synergies leverage
-use using utilise utilize apply build implement adopt deploy power powered harness unlock
-grow growth improve optimise optimize boost enhance transform accelerate scale drive help
-make get business businesses company companies organisation organization enterprise
-processes process operations efficiency productivity performance value results outcomes
-insights solution solutions success better more things everything stuff algorithm
-algorithms model models predictive future competitive edge
+innovative cutting-edge next-level state-of-the-art disruptive synergy synergies
+leverage use using utilise utilize apply build implement adopt deploy power powered
+harness unlock grow growth improve optimise optimize boost enhance transform accelerate
+scale drive help make get business businesses company companies organisation
+organization enterprise processes process operations efficiency productivity performance
+value results outcomes insights solution solutions success better more things everything
+stuff algorithm algorithms model models predictive future competitive edge
 """.split())
 _STOPWORDS = frozenset("""
-a an the to of for and or our we us with in on by it its their your my this that be is are
-so as at from into all some new
+a an the to of for and or our we us with in on by it its their your my this that be is
+are so as at from into all some new
 """.split())
 
 

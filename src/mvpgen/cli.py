@@ -42,7 +42,7 @@ def _debug(ctx: click.Context) -> bool:
 @click.version_option(__version__, "--version", "-V", prog_name="mvpgen")
 @click.option("--debug", is_flag=True, help="Show tracebacks (also MVPGEN_DEBUG=1).")
 def main(debug: bool) -> None:
-    """Turn a business problem and a data extract into an honest, runnable ML MVP.
+    r"""Turn a business problem and a data extract into an honest, runnable ML MVP.
 
     \b
     Start with a bundled example:

@@ -111,7 +111,6 @@ def _context(slug: str, mapping_yaml: str, findings: tuple[str, ...], name: str)
 
 def _render(context: Any, output_dir: Path) -> str:
     from cookiecutter.exceptions import CookiecutterException
-
     from cookiecutter.generate import generate_files
 
     try:

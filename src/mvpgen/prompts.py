@@ -71,6 +71,7 @@ def ask_missing(raw: dict[str, Any], *, optional: bool, columns: tuple[str, ...]
 
 
 def _read(question: Question, text: str, raw: dict[str, Any]) -> Any:
+    # click.prompt shows a UsageError's message and asks the question again.
     text = text.strip()
     if not text:
         if question.required:

@@ -231,7 +231,8 @@ def read_yaml(path: Path) -> dict[str, Any]:
         where = getattr(err, "problem_mark", None)
         line = f" at line {where.line + 1}" if where is not None else ""
         msg = f"is not valid YAML{line}"
-        raise MappingError(str(path), [Problem("file", msg, "check indentation and quotes")]) from err
+        problem = Problem("file", msg, "check indentation and quotes")
+        raise MappingError(str(path), [problem]) from err
     if raw is None:
         raw = {}
     if not isinstance(raw, dict):
@@ -279,8 +280,8 @@ def _consistency_problems(m: Mapping) -> list[Problem]:
     metric = METRICS.get(tech.metric)
     if metric is None:
         allowed = metrics_for(tech.task) if tech.task in TASKS else list(METRICS)
-        out.append(Problem("technical.metric", f"'{tech.metric}' is not a known metric",
-                           f"use one of: {', '.join(allowed)}{_did_you_mean(tech.metric, allowed)}"))
+        fix = f"use one of: {', '.join(allowed)}{_did_you_mean(tech.metric, allowed)}"
+        out.append(Problem("technical.metric", f"'{tech.metric}' is not a known metric", fix))
     elif tech.task in TASKS and tech.task not in metric.tasks:
         out.append(Problem("technical.metric", f"'{tech.metric}' does not fit a {tech.task} task",
                            f"use one of: {', '.join(metrics_for(tech.task))}"))
