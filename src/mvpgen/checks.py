@@ -123,11 +123,11 @@ def data_findings(mapping: Any, base_dir: Path) -> list[Finding]:
         return [Finding("technical.target", str(err))]
     except DataFileError as err:
         return [Finding("data.path", str(err))]
-    task = tech.task or target_values.infer_task(column.values)
-    if task is None:
+    if len(column.values) < 2:
         count = "one value" if column.values else "no values"
         return [Finding("technical.target", f"column '{tech.target}' has {count} in {path.name}",
                         "a model needs a target that varies; choose another column")]
+    task = tech.task or target_values.infer_task(column.values)
     if task == "binary" and len(column.values) != 2:
         return [Finding("technical.task", f"binary, but '{tech.target}' has "
                         f"{len(column.values)} distinct values",
@@ -135,31 +135,6 @@ def data_findings(mapping: Any, base_dir: Path) -> list[Finding]:
     if task == "binary":
         return _positive_label_findings(tech, column.values)
     return []
-
-
-def infer_from_data(raw: dict[str, Any], base_dir: Path) -> dict[str, Any]:
-    """Fill in the task and the positive label where the target's values make them obvious.
-
-    Returns:
-        The technical fields inferred (empty when nothing could be, or there is no data).
-    """
-    tech, data = raw.get("technical"), raw.get("data")
-    if not (isinstance(tech, dict) and isinstance(data, dict)
-            and isinstance(tech.get("target"), str) and isinstance(data.get("path"), str)):
-        return {}
-    try:
-        column = read_target(resolve_data_path(data["path"], base_dir), tech["target"])
-    except DataFileError:
-        return {}  # check_mapping reports it
-    inferred: dict[str, Any] = {}
-    task = tech.get("task") or target_values.infer_task(column.values)
-    if tech.get("task") is None and task is not None:
-        inferred["task"] = task
-    if task == "binary" and tech.get("positive_label") is None:
-        label = target_values.infer_positive_label(column.values)
-        if label is not None:
-            inferred["positive_label"] = label
-    return inferred
 
 
 def _without_data(tech: Any) -> list[Finding]:

@@ -23,7 +23,7 @@ COPY_LIMIT_BYTES = 100 * 1024 * 1024
 
 def generate_project(mapping: Any, destination: Path, *, data_file: Path | None = None,
                      findings: tuple[str, ...] = (),
-                     copy_limit: int = COPY_LIMIT_BYTES) -> Path:
+                     copy_limit: int | None = None) -> Path:
     """Render the template for a validated mapping into ``destination``.
 
     Args:
@@ -31,7 +31,8 @@ def generate_project(mapping: Any, destination: Path, *, data_file: Path | None 
         destination: the project folder to create; it must not exist or be empty.
         data_file: the data file to copy in (or reference, above ``copy_limit`` bytes).
         findings: accepted findings, recorded in the checklist.
-        copy_limit: the largest data file copied into the project, in bytes.
+        copy_limit: the largest data file copied into the project, in bytes
+            (default ``COPY_LIMIT_BYTES``).
 
     Returns:
         The project folder.
@@ -43,15 +44,17 @@ def generate_project(mapping: Any, destination: Path, *, data_file: Path | None 
     destination = Path(os.path.abspath(destination))
     check_destination(destination)
     config = _config()
-    copy_data = data_file is not None and data_file.stat().st_size <= copy_limit
+    limit = COPY_LIMIT_BYTES if copy_limit is None else copy_limit
+    copy_data = data_file is not None and data_file.stat().st_size <= limit
     if data_file is not None:
         path = f"data/raw/{data_file.name}" if copy_data else str(data_file.resolve())
         mapping = dataclasses.replace(mapping, data=dataclasses.replace(mapping.data, path=path))
     slug = project_slug(mapping.project.name)
     context = _context(slug, config.dump_mapping(mapping), findings, mapping.project.name)
 
-    staging = Path(tempfile.mkdtemp(dir=destination.parent, prefix=f".{destination.name}."))
+    staging = None
     try:
+        staging = Path(tempfile.mkdtemp(dir=destination.parent, prefix=f".{destination.name}."))
         project = Path(_render(context, staging))
         if copy_data and data_file is not None:
             shutil.copyfile(data_file, project / mapping.data.path)
@@ -62,7 +65,8 @@ def generate_project(mapping: Any, destination: Path, *, data_file: Path | None 
         msg = f"cannot write the project to {destination}: {err.strerror or err}"
         raise DestinationError(msg) from err
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
     return destination
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -13,15 +14,17 @@ from mvpgen.answers import (
     require_answers,
     with_fields,
 )
-from mvpgen.checks import Finding, check_mapping, infer_from_data, resolve_data_path
+from mvpgen.checks import Finding, check_mapping, resolve_data_path
 from mvpgen.errors import DataFileError, FindingsError, MvpgenError
 from mvpgen.generate import generate_project
 from mvpgen.naming import project_slug
+from mvpgen.target import infer_positive_label, infer_task
 from mvpgen.template import schema
 
-# Asked first: the data file decides what the target question can offer.
-_BEFORE_DATA = ("project.name", "business.requirement", "business.kpi", "business.current",
-                "business.goal", "data.path")
+# Asked first: the data file decides what the target question can offer, and the
+# target's values what the task and positive-label questions propose.
+_BEFORE_TARGET = ("project.name", "business.requirement", "business.kpi",
+                  "business.current", "business.goal", "data.path")
 
 
 @dataclass(frozen=True)
@@ -58,22 +61,18 @@ def create_project(request: NewRequest) -> NewProject:
     """
     raw, base_dir = _starting_mapping(request)
     directory_name = request.directory.name if request.directory else None
-    if request.interactive:
-        from mvpgen.prompts import ask_missing
-
-        raw = ask_missing(raw, optional=request.mapping_file is None and not request.example,
-                          only=_BEFORE_DATA, defaults={"project.name": directory_name})
-    elif get_field(raw, "project.name") is None:
+    if get_field(raw, "project.name") is None and not request.interactive:
         raw = with_fields(raw, {"project.name": directory_name})
-
+    ask = _asker(request)
+    raw = ask(raw, only=_BEFORE_TARGET, defaults={"project.name": directory_name})
     columns = _data_columns(raw, base_dir)
-    inferred = {f"technical.{k}": v for k, v in infer_from_data(raw, base_dir).items()}
-    if request.interactive:
-        from mvpgen.prompts import ask_missing
-
-        raw = ask_missing(raw, optional=request.mapping_file is None and not request.example,
-                          columns=columns, defaults=inferred)
-        inferred = {k: v for k, v in inferred.items() if get_field(raw, k) is None}
+    raw = ask(raw, only=("technical.target",), columns=columns)
+    # What the target's values make obvious becomes a default to confirm, or, without
+    # prompts, the answer; either way it is written into mvp.yaml for all to see.
+    values = _target_values(raw, base_dir, columns)
+    proposed = _proposals(raw, values)
+    raw = ask(raw, columns=columns, labels=values, defaults=proposed)
+    inferred = {k: v for k, v in proposed.items() if get_field(raw, k) is None}
     raw = with_fields(raw, inferred)
     if not request.interactive:
         require_answers(raw, _also_required(raw))
@@ -111,6 +110,36 @@ def _starting_mapping(request: NewRequest) -> tuple[dict[str, Any], Path]:
         # Relative to where the user typed it, not to the mapping file.
         overrides["data.path"] = str(request.data.expanduser().resolve())
     return with_fields(raw, overrides), base_dir
+
+
+def _asker(request: NewRequest) -> Callable[..., dict[str, Any]]:
+    """Return the function that asks for missing answers (one that asks nothing with --no-input)."""
+    if not request.interactive:
+        return lambda raw, **kwargs: raw
+    from mvpgen.prompts import ask_missing
+
+    optional = request.mapping_file is None and request.example is None
+    return lambda raw, **kwargs: ask_missing(raw, optional=optional, **kwargs)
+
+
+def _target_values(raw: dict[str, Any], base_dir: Path,
+                   columns: tuple[str, ...]) -> tuple[Any, ...]:
+    """Return the target's distinct values, or nothing when there is no data or no target."""
+    target = get_field(raw, "technical.target")
+    if target not in columns:
+        return ()  # the checks report a target missing from the data
+    from mvpgen.dataset import read_target
+
+    return read_target(resolve_data_path(get_field(raw, "data.path"), base_dir), target).values
+
+
+def _proposals(raw: dict[str, Any], values: tuple[Any, ...]) -> dict[str, Any]:
+    """Return the task and positive label the target's values make obvious."""
+    task = get_field(raw, "technical.task") or infer_task(values)
+    proposed = {"technical.task": task}
+    if task == "binary":
+        proposed["technical.positive_label"] = infer_positive_label(values)
+    return {k: v for k, v in proposed.items() if v is not None and get_field(raw, k) is None}
 
 
 def _data_columns(raw: dict[str, Any], base_dir: Path) -> tuple[str, ...]:

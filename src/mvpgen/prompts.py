@@ -14,6 +14,7 @@ import click
 
 from mvpgen.answers import get_field, with_fields
 from mvpgen.checks import ASK, is_vague
+from mvpgen.target import find_label
 from mvpgen.template import schema
 
 DEFAULT_METRIC = {"binary": "roc_auc", "multiclass": "f1_macro", "regression": "mae"}
@@ -33,7 +34,7 @@ class Question:
 
 
 def ask_missing(raw: dict[str, Any], *, optional: bool, columns: tuple[str, ...] = (),
-                defaults: dict[str, Any] | None = None,
+                labels: tuple[Any, ...] = (), defaults: dict[str, Any] | None = None,
                 only: tuple[str, ...] | None = None) -> dict[str, Any]:
     """Prompt for every unanswered question that applies.
 
@@ -41,6 +42,7 @@ def ask_missing(raw: dict[str, Any], *, optional: bool, columns: tuple[str, ...]
         raw: the answers so far.
         optional: also ask the optional questions (costs, reviewer, advantage).
         columns: the data file's columns, to check the target against.
+        labels: the target's distinct values, to check the positive label against.
         defaults: proposed answers by field, shown as the prompts' defaults.
         only: ask only these fields.
 
@@ -48,7 +50,7 @@ def ask_missing(raw: dict[str, Any], *, optional: bool, columns: tuple[str, ...]
         A copy of ``raw`` with the answers given.
     """
     defaults = defaults or {}
-    for question in _questions(columns):
+    for question in _questions(columns, labels):
         if only is not None and question.field not in only:
             continue
         if get_field(raw, question.field) is not None or not question.applies(raw):
@@ -80,7 +82,7 @@ def _read(question: Question, text: str, raw: dict[str, Any]) -> Any:
     return question.parse(text, raw)
 
 
-def _questions(columns: tuple[str, ...]) -> list[Question]:
+def _questions(columns: tuple[str, ...], labels: tuple[Any, ...]) -> list[Question]:
     config = schema()
 
     def text(value: str, raw: dict[str, Any]) -> str:
@@ -109,6 +111,15 @@ def _questions(columns: tuple[str, ...]) -> list[Question]:
             msg = f"'{value}' is not a column; columns are: {', '.join(columns)}"
             raise click.UsageError(msg)
         return value
+
+    def positive_label(value: str, raw: dict[str, Any]) -> Any:
+        if not labels:
+            return value
+        label = find_label(value, labels)
+        if label is None:
+            shown = ", ".join(str(v) for v in labels)
+            raise click.UsageError(f"'{value}' is not a value of the target; values are: {shown}")
+        return label  # as the data holds it: 1, not "1"
 
     def task(value: str, raw: dict[str, Any]) -> str:
         if value not in config.TASKS:
@@ -173,7 +184,7 @@ def _questions(columns: tuple[str, ...]) -> list[Question]:
                  "Regression: a quantity.", task),
         Question("technical.positive_label", "Positive class",
                  "The target value the KPI counts (e.g. 'yes' for churned customers).",
-                 text, applies=is_binary),
+                 positive_label, applies=is_binary),
         Question("technical.metric", "Offline metric", metric_why, metric,
                  default=lambda raw: DEFAULT_METRIC.get(get_field(raw, "technical.task"))),
         Question("technical.threshold", "Success threshold", "The metric value on held-out "

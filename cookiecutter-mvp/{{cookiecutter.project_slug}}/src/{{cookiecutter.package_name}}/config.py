@@ -473,7 +473,8 @@ def dump_mapping(mapping: Mapping) -> str:
     )
     data = mapping_to_dict(mapping)
     sections = [
-        yaml.safe_dump({key: value}, sort_keys=False, allow_unicode=True, width=100)
+        # An unlimited width keeps each text on one line, as the user wrote it.
+        yaml.safe_dump({key: value}, sort_keys=False, allow_unicode=True, width=math.inf)
         for key, value in data.items()
     ]
     return header + "\n".join(sections)

@@ -1,0 +1,55 @@
+"""Shared fixtures: an isolated user environment, mapping files, and a CLI runner."""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from click.testing import CliRunner, Result
+
+from mvpgen.cli import main
+from mvpgen.template import examples_dir
+
+CHURN = examples_dir() / "churn"
+
+
+@pytest.fixture(autouse=True)
+def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Run every test in its own folder, with its own HOME and no cookiecutter config."""
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("COOKIECUTTER_CONFIG", str(home / "no-such-config.yaml"))
+    monkeypatch.delenv("MVPGEN_DEBUG", raising=False)
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    return work
+
+
+@pytest.fixture
+def churn_raw() -> dict[str, Any]:
+    """The churn example's mapping, as raw data; its data path made absolute."""
+    raw = yaml.safe_load((CHURN / "mvp.yaml").read_text(encoding="utf-8"))
+    raw["data"]["path"] = str(CHURN / raw["data"]["path"])
+    return copy.deepcopy(raw)
+
+
+def write_mapping(path: Path, raw: dict[str, Any]) -> Path:
+    path.write_text(yaml.safe_dump(raw, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def run(*args: str, input: str | None = None) -> Result:
+    """Run ``mvpgen ARGS`` in-process, stdout and stderr kept apart."""
+    return CliRunner().invoke(main, list(args), input=input, catch_exceptions=False)
+
+
+def tree_digest(folder: Path) -> dict[str, str]:
+    """Return every file below ``folder`` with the SHA-256 of its content."""
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
