@@ -23,7 +23,11 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     home = tmp_path / "home"
     home.mkdir()
     monkeypatch.setenv("HOME", str(home))
-    monkeypatch.setenv("COOKIECUTTER_CONFIG", str(home / "no-such-config.yaml"))
+    # cookiecutter's own config and replay files go to the test's home, not the user's.
+    rc = home / "cookiecutterrc.yaml"
+    rc.write_text(f"cookiecutters_dir: {home / 'cookiecutters'}\n"
+                  f"replay_dir: {home / 'replay'}\n", encoding="utf-8")
+    monkeypatch.setenv("COOKIECUTTER_CONFIG", str(rc))
     monkeypatch.delenv("MVPGEN_DEBUG", raising=False)
     work = tmp_path / "work"
     work.mkdir()

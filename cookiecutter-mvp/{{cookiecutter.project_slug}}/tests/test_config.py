@@ -36,7 +36,7 @@ def test_a_misspelt_key_is_refused_with_the_closest_key(raw_mapping):
 
 def test_a_metric_that_does_not_fit_the_task_is_refused(raw_mapping):
     raw = copy.deepcopy(raw_mapping)
-    raw["technical"].update(task="regression", metric="recall")
+    raw["technical"].update(task="regression", metric="recall", threshold=0.5)
     raw["technical"].pop("positive_label", None)
     _, problems = config.parse_mapping(raw)
     assert [p.field for p in problems] == ["technical.metric"]

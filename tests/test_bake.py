@@ -1,0 +1,164 @@
+"""Bake and run: generate projects across the option matrix, then run what they hold.
+
+The matrix comes from the schema the generator uses (its tasks and metrics), so a new
+task or metric is baked without touching this file.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import run, write_mapping
+
+from mvpgen import cli
+from mvpgen.template import schema, template_dir
+
+config = schema()
+REPO = Path(__file__).resolve().parents[1]
+CASES = list(itertools.product(config.TASKS, [False, True]))
+
+
+def make_data(task: str, rows: int = 120, seed: int = 0) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=rows)
+    target = {
+        "binary": np.where(x + rng.normal(size=rows) > 0, "yes", "no"),
+        "multiclass": np.array(["low", "mid", "high"])[np.digitize(x, [-0.5, 0.5])],
+        "regression": 100 + 20 * x + rng.normal(size=rows),
+    }[task]
+    return pd.DataFrame({
+        "row_id": range(rows),
+        "store": rng.choice(["s1", "s2", "s3"], rows),
+        "day": pd.date_range("2025-01-01", periods=rows, freq="D").strftime("%Y-%m-%d"),
+        "x": x,
+        "outcome": target,
+    })
+
+
+def mapping_for(task: str, extras: bool, data: Path) -> dict[str, Any]:
+    raw: dict[str, Any] = {
+        "project": {"name": f"Bake {task} {'full' if extras else 'plain'}"},
+        "business": {"requirement": "Plan store staffing from demand", "kpi": "overtime hours",
+                     "current": 120, "goal": 90},
+        "technical": {"task": task, "target": "outcome",
+                      "metric": config.metrics_for(task)[0], "threshold": 0.6},
+        "data": {"path": str(data)},
+    }
+    if task == "binary":
+        raw["technical"]["positive_label"] = "yes"
+    if task == "regression":
+        raw["technical"]["threshold"] = 15.0  # mae, in the target's units
+    if extras:
+        raw["data"].update(time_column="day", group_column="store", id_columns=["row_id"])
+        raw["humans"] = {"reviewer": "Store managers", "review_budget": 25}
+        raw["advantage"] = "Till data per quarter-hour"
+        if task == "binary":
+            raw["costs"] = {"false_positive": 3, "false_negative": 40}
+    return raw
+
+
+def expected_files(package: str) -> set[str]:
+    return {
+        ".gitignore", "CHECKLIST.md", "Makefile", "README.md", "mvp.yaml", "pyproject.toml",
+        "data/raw/.gitkeep", "data/raw/table.csv", "data/feedback/.gitkeep",
+        "reports/.gitkeep", "models/.gitkeep",
+        *(f"src/{package}/{m}.py" for m in ("__init__", "__main__", "blocks", "cli", "config",
+                                             "describe", "docs")),
+        "tests/conftest.py", "tests/test_cli.py", "tests/test_config.py",
+    }
+
+
+def run_project_tests(project: Path) -> str:
+    result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+                            cwd=project, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
+
+
+def assert_fully_rendered(project: Path) -> None:
+    for path in project.rglob("*"):
+        assert "{{" not in path.name and "{%" not in path.name, path
+        if path.is_file() and path.suffix != ".csv":
+            text = path.read_text(encoding="utf-8")
+            assert "{{" not in text and "{%" not in text, path
+
+
+def test_the_cli_offers_the_schemas_tasks():
+    assert cli.TASKS == config.TASKS
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("task", "extras"), CASES,
+                         ids=[f"{t}-{'full' if e else 'plain'}" for t, e in CASES])
+def test_bake_and_run(isolated, tmp_path, task, extras):
+    data = tmp_path / "table.csv"
+    make_data(task).to_csv(data, index=False)
+    raw = mapping_for(task, extras, data)
+    mapping_file = write_mapping(tmp_path / "mvp.yaml", raw)
+
+    result = run("new", "project", "--mapping", str(mapping_file), "--no-input")
+    assert result.exit_code == 0, result.output
+    project = isolated / "project"
+    package = f"bake_{task}_{'full' if extras else 'plain'}"
+
+    files = {str(p.relative_to(project)) for p in project.rglob("*")
+             if p.is_file() and "__pycache__" not in p.parts}
+    assert files == expected_files(package)
+    assert_fully_rendered(project)
+
+    raw["data"]["path"] = "data/raw/table.csv"
+    assert config.load_mapping(project / "mvp.yaml") == config.parse_mapping(raw)[0]
+    checklist = (project / "CHECKLIST.md").read_text(encoding="utf-8")
+    assert "- **Requirement:** Plan store staffing from demand" in checklist
+    assert ("- **Costs:**" in checklist) == (extras and task == "binary")
+
+    assert "9 passed" in run_project_tests(project)
+    shown = subprocess.run([sys.executable, "-m", package, "show"], cwd=project,
+                           env={**os.environ, "PYTHONPATH": "src"}, capture_output=True,
+                           text=True, check=True).stdout
+    assert "of the column 'outcome'" in shown
+
+
+@pytest.mark.slow
+def test_the_template_works_with_plain_cookiecutter(tmp_path):
+    subprocess.run([sys.executable, "-m", "cookiecutter", str(template_dir()), "--no-input",
+                    "-o", str(tmp_path)], check=True, capture_output=True)
+    project = tmp_path / "churn-mvp"
+    assert_fully_rendered(project)
+    mapping = config.load_mapping(project / "mvp.yaml")
+    assert (mapping.technical.target, mapping.technical.metric) == ("churned", "recall")
+    assert "- **Target**" not in (project / "README.md").read_text(encoding="utf-8")
+    assert "- **Requirement:** Reduce monthly customer churn" in (
+        project / "README.md").read_text(encoding="utf-8")
+    assert "9 passed" in run_project_tests(project)
+
+
+@pytest.mark.slow
+def test_an_installed_wheel_generates_from_any_directory(tmp_path):
+    wheels, site = tmp_path / "wheels", tmp_path / "site"
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
+                    "-q", "-w", str(wheels), str(REPO)], check=True, capture_output=True)
+    wheel = next(wheels.glob("mvpgen-*.whl"))
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--no-index",
+                    "--target", str(site), str(wheel)], check=True, capture_output=True)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    env = {**os.environ, "PYTHONPATH": str(site)}
+    where = subprocess.run([sys.executable, "-c", "import mvpgen; print(mvpgen.__file__)"],
+                           cwd=elsewhere, env=env, capture_output=True, text=True, check=True)
+    assert where.stdout.startswith(str(site))
+    subprocess.run([sys.executable, "-m", "mvpgen", "new", "demo", "--example", "churn",
+                    "--no-input"], cwd=elsewhere, env=env, check=True, capture_output=True)
+    project = elsewhere / "demo"
+    files = {str(p.relative_to(project)) for p in project.rglob("*") if p.is_file()}
+    assert files == (expected_files("churn_mvp") - {"data/raw/table.csv"}
+                     | {"data/raw/customers.csv"})
+    assert "9 passed" in run_project_tests(project)
