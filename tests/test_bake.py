@@ -91,6 +91,10 @@ def assert_fully_rendered(project: Path) -> None:
             assert "{{" not in text and "{%" not in text, path
 
 
+def test_loading_the_schema_leaves_no_bytecode_in_the_template():
+    assert not list(template_dir().rglob("__pycache__"))
+
+
 def test_the_cli_offers_the_schemas_tasks():
     assert cli.TASKS == config.TASKS
 
@@ -109,8 +113,7 @@ def test_bake_and_run(isolated, tmp_path, task, extras):
     project = isolated / "project"
     package = f"bake_{task}_{'full' if extras else 'plain'}"
 
-    files = {str(p.relative_to(project)) for p in project.rglob("*")
-             if p.is_file() and "__pycache__" not in p.parts}
+    files = {str(p.relative_to(project)) for p in project.rglob("*") if p.is_file()}
     assert files == expected_files(package)
     assert_fully_rendered(project)
 

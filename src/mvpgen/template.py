@@ -60,5 +60,10 @@ def schema() -> ModuleType:
     module = importlib.util.module_from_spec(spec)
     # Registered before running: dataclasses resolve annotations through sys.modules.
     sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
+    # No __pycache__ inside the template: cookiecutter would copy it into every project.
+    writes_bytecode, sys.dont_write_bytecode = sys.dont_write_bytecode, True
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        sys.dont_write_bytecode = writes_bytecode
     return module
