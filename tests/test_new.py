@@ -134,8 +134,12 @@ def test_a_crash_after_rendering_leaves_no_partial_project(isolated, monkeypatch
         raise RuntimeError("crash")
 
     monkeypatch.setattr(generate, "_render", render_then_crash)
+    result = run("new", "demo", "--example", "churn", "--no-input")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: unexpected RuntimeError: crash — run 'mvpgen --debug")
+    assert list(isolated.iterdir()) == []
     with pytest.raises(RuntimeError, match="crash"):
-        run("new", "demo", "--example", "churn", "--no-input")
+        run("--debug", "new", "demo", "--example", "churn", "--no-input")
     assert list(isolated.iterdir()) == []
 
 

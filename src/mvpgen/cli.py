@@ -32,6 +32,14 @@ class _Group(click.Group):
                 click.echo(str(finding), err=True)
             click.echo(f"Error: {err}", err=True)
             ctx.exit(err.exit_code)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise  # click reports its own usage errors and exits
+        except Exception as err:  # a bug, not bad input: say so in one line
+            if _debug(ctx):
+                raise
+            click.echo(f"Error: unexpected {type(err).__name__}: {err} — run "
+                       "'mvpgen --debug ...' to see where, and please report it", err=True)
+            ctx.exit(1)
 
 
 def _debug(ctx: click.Context) -> bool:

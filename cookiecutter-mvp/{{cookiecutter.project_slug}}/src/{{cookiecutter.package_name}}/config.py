@@ -220,7 +220,7 @@ def read_yaml(path: Path) -> dict[str, Any]:
         MappingError: when the file cannot be read or is not a YAML mapping.
     """
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        text = Path(path).read_text(encoding="utf-8-sig")  # a BOM is not part of the text
     except FileNotFoundError as err:
         raise MappingError(str(path), [Problem("file", "does not exist")]) from err
     except (OSError, UnicodeDecodeError) as err:
