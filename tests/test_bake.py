@@ -91,10 +91,6 @@ def assert_fully_rendered(project: Path) -> None:
             assert "{{" not in text and "{%" not in text, path
 
 
-def test_loading_the_schema_leaves_no_bytecode_in_the_template():
-    assert not list(template_dir().rglob("__pycache__"))
-
-
 def test_the_cli_offers_the_schemas_tasks():
     assert cli.TASKS == config.TASKS
 
