@@ -49,6 +49,19 @@ def test_no_input_names_the_option_for_each_missing_answer(isolated):
     assert list(isolated.iterdir()) == []
 
 
+def test_an_unclear_positive_label_is_asked_for_with_the_values(isolated, tmp_path):
+    data = tmp_path / "d.csv"
+    pd.DataFrame({"x": range(6), "city": ["a", "b"] * 3}).to_csv(data, index=False)
+    business = write_mapping(tmp_path / "b.yaml", {"business": {
+        "requirement": "Route parcels to the right city", "kpi": "misrouted parcels",
+        "current": 0.04, "goal": 0.02}})
+    result = run("new", "demo", "--mapping", str(business), "--data", str(data), "--target",
+                 "city", "--metric", "f1", "--threshold", "0.8", "--no-input")
+    assert result.exit_code == 2
+    assert result.stderr == ("Error: missing with --no-input: technical.positive_label (pass "
+                             "--positive-label VALUE; one of: 'a', 'b')\n")
+
+
 def test_an_unknown_metric_option_is_bad_usage(isolated):
     result = run("new", "demo", "--example", "churn", "--no-input", "--metric", "auc")
     assert result.exit_code == 2

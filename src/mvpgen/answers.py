@@ -79,14 +79,22 @@ def with_fields(raw: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def require_answers(raw: dict[str, Any], extra: tuple[str, ...] = ()) -> None:
+def require_answers(raw: dict[str, Any], extra: tuple[str, ...] = (),
+                    hints: dict[str, str] | None = None) -> None:
     """Refuse a mapping that lacks a required answer, naming the option that gives it.
+
+    Args:
+        raw: the answers.
+        extra: fields required in this case beyond ``REQUIRED``.
+        hints: for some fields, what the answer may be (e.g. the target's values).
 
     Raises:
         MissingAnswerError: listing every missing answer.
     """
+    hints = hints or {}
     missing = [f for f in (*REQUIRED, *extra) if get_field(raw, f) in (None, "")]
     if missing:
-        parts = "; ".join(f"{f} (pass {OPTION_FOR[f]})" for f in missing)
+        parts = "; ".join(f"{f} (pass {OPTION_FOR[f]}" + (f"; {hints[f]}" if f in hints else "")
+                          + ")" for f in missing)
         msg = f"missing with --no-input: {parts}"
         raise MissingAnswerError(msg)

@@ -75,7 +75,9 @@ def create_project(request: NewRequest) -> NewProject:
     inferred = {k: v for k, v in proposed.items() if get_field(raw, k) is None}
     raw = with_fields(raw, inferred)
     if not request.interactive:
-        require_answers(raw, _also_required(raw))
+        labels = ", ".join(repr(v) for v in values)
+        require_answers(raw, _also_required(raw),
+                        hints={"technical.positive_label": f"one of: {labels}"} if values else {})
 
     findings = check_mapping(raw, base_dir)
     blocking = [f for f in findings if not f.allowable]
