@@ -16,7 +16,13 @@ from mvpgen import generate
 def test_the_churn_example_generates_a_project(isolated):
     result = run("new", "churn-demo", "--example", "churn", "--no-input")
     assert result.exit_code == 0, result.output
-    assert result.stdout.splitlines() == [
+    lines = result.stdout.splitlines()
+    assert lines[:3] == ["Inspecting customers.csv ...",
+                         "  column                 role         missing",
+                         "  customer_id            id             0.0%"]
+    assert "  monthly_charges        numeric        2.0%" in lines
+    assert "  signup_date            datetime       0.0%" in lines
+    assert lines[-2:] == [
         "Created churn-demo (package churn_mvp)",
         "Next: cd churn-demo && make show    # the mapping in plain words",
     ]
@@ -94,8 +100,14 @@ def test_findings_that_would_break_the_project_cannot_be_allowed(isolated, churn
     churn_raw["technical"]["target"] = "churnd"
     mapping = write_mapping(isolated.parent / "bad.yaml", churn_raw)
     result = run("new", "demo", "--mapping", str(mapping), "--no-input", "--allow-findings")
+    assert result.exit_code == 2
+    assert result.stderr == "Error: customers.csv has no column 'churnd'; did you mean 'churned'?\n"
+    assert list(isolated.iterdir()) == []
+    churn_raw["technical"]["target"] = "churned"
+    churn_raw["technical"]["positive_label"] = "Yes"
+    write_mapping(isolated.parent / "bad.yaml", churn_raw)
+    result = run("new", "demo", "--mapping", str(mapping), "--no-input", "--allow-findings")
     assert result.exit_code == 1
-    assert "(did you mean 'churned'?)" in result.stderr
     assert "these cannot be allowed" in result.stderr
     assert list(isolated.iterdir()) == []
 
@@ -246,6 +258,7 @@ def test_prompts_explain_and_ask_again_on_invalid_answers(isolated, tmp_path):
         "",                              # metric: the default for binary tasks
         "1.5",                           # refused: outside roc_auc's range
         "0.75",
+        "", "",                          # time and id columns: none
         "", "", "",                      # costs, reviewer, advantage: skipped
     ]
     result = run("new", "invoices", "--data", str(data), input="\n".join(answers) + "\n")
@@ -256,10 +269,13 @@ def test_prompts_explain_and_ask_again_on_invalid_answers(isolated, tmp_path):
     assert "Error: the goal equals today's value; nothing would change" in out
     assert "Error: 'lat' is not a column; columns are: invoice, days, late" in out
     assert "Error: roc_auc ranges from 0 to 1" in out
+    assert "  invoice       numeric        0.0%" in out
+    assert "Target column [late]: lat" in out
     mapping = yaml.safe_load((isolated / "invoices/mvp.yaml").read_text(encoding="utf-8"))
     assert mapping["project"]["name"] == "invoices"
     assert mapping["business"] == {"requirement": "Cut late invoice payments",
                                    "kpi": "late payment rate", "current": 0.2, "goal": 0.15}
     assert mapping["technical"] == {"task": "binary", "target": "late", "positive_label": 1,
                                     "metric": "roc_auc", "threshold": 0.75}
+    assert mapping["data"]["rows"] == 30
     assert "costs" not in mapping

@@ -14,10 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mvpgen import target as target_values
-from mvpgen.dataset import read_target
 from mvpgen.errors import DataFileError, MissingColumnError
-from mvpgen.template import schema
+from mvpgen.inspection import inspect_file, summarize_target
+from mvpgen.template import project_module, schema
 
 ASK = "What metric are you tracking? What is your measurable goal?"
 
@@ -112,29 +111,40 @@ def resolve_data_path(path: str, base_dir: Path) -> Path:
 
 
 def data_findings(mapping: Any, base_dir: Path) -> list[Finding]:
-    """Check the target against the data file; what can be inferred is not a finding."""
+    """Check the mapping against its data file; what can be inferred is not a finding."""
     tech = mapping.technical
     if mapping.data.path is None:
         return _without_data(tech)
     path = resolve_data_path(mapping.data.path, base_dir)
     try:
-        column = read_target(path, tech.target)
+        inspection = inspect_file(path)
+        summary = summarize_target(path, tech.target, inspection.names)
     except MissingColumnError as err:
         return [Finding("technical.target", str(err))]
     except DataFileError as err:
         return [Finding("data.path", str(err))]
-    if len(column.values) < 2:
-        count = "one value" if column.values else "no values"
-        return [Finding("technical.target", f"column '{tech.target}' has {count} in {path.name}",
-                        "a model needs a target that varies; choose another column")]
-    task = tech.task or target_values.infer_task(column.values)
-    if task == "binary" and len(column.values) != 2:
-        return [Finding("technical.task", f"binary, but '{tech.target}' has "
-                        f"{len(column.values)} distinct values",
-                        "set task: multiclass or regression, or choose another target")]
-    if task == "binary":
-        return _positive_label_findings(tech, column.values)
-    return []
+    out = [Finding(f"data.{name}", f"column '{column}' is not in {path.name}",
+                   f"columns are: {', '.join(inspection.names)}")
+           for name, column in _declared_columns(mapping.data) if column not in inspection.names]
+    values = summary.values
+    if len(values) < 2:
+        count = "one value" if values else "no values"
+        return [*out, Finding("technical.target", f"column '{tech.target}' has {count} in "
+                              f"{path.name}", "a model needs a target that varies; "
+                              "choose another column")]
+    task = tech.task or project_module("target").infer_task(values)
+    if task == "binary" and len(values) != 2:
+        out.append(Finding("technical.task", f"binary, but '{tech.target}' has "
+                           f"{len(values)} distinct values",
+                           "set task: multiclass or regression, or choose another target"))
+    elif task == "binary":
+        out += _positive_label_findings(tech, values)
+    return out
+
+
+def _declared_columns(data: Any) -> list[tuple[str, str]]:
+    named = [("time_column", data.time_column), ("group_column", data.group_column)]
+    return [(n, c) for n, c in named if c] + [("id_columns", c) for c in data.id_columns]
 
 
 def _without_data(tech: Any) -> list[Finding]:
@@ -150,12 +160,13 @@ def _without_data(tech: Any) -> list[Finding]:
 
 def _positive_label_findings(tech: Any, values: tuple[Any, ...]) -> list[Finding]:
     shown = ", ".join(repr(v) for v in values)
+    target = project_module("target")
     if tech.positive_label is None:
-        if target_values.infer_positive_label(values) is not None:
+        if target.infer_positive_label(values) is not None:
             return []
         return [Finding("technical.positive_label", "missing, and the data does not make it "
                         "obvious", f"set the value the KPI counts, one of: {shown}")]
-    if target_values.find_label(tech.positive_label, values) is None:
+    if target.find_label(tech.positive_label, values) is None:
         return [Finding("technical.positive_label",
                         f"{tech.positive_label!r} is not a value of '{tech.target}'",
                         f"use one of: {shown}")]

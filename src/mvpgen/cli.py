@@ -111,7 +111,7 @@ def new(directory: Path | None, mapping_file: Path | None, example: str | None,
                  "technical.threshold": threshold}
     request = NewRequest(directory=directory, mapping_file=mapping_file, example=example,
                          data=data, overrides=overrides, interactive=not no_input,
-                         allow_findings=allow_findings)
+                         allow_findings=allow_findings, echo=click.echo)
     made = create_project(request)
     for field, value in made.inferred.items():
         click.echo(f"inferred {field}: {value!r}")

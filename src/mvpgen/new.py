@@ -18,11 +18,10 @@ from mvpgen.checks import Finding, check_mapping, resolve_data_path
 from mvpgen.errors import DataFileError, FindingsError, MvpgenError
 from mvpgen.generate import generate_project
 from mvpgen.naming import project_slug
-from mvpgen.target import infer_positive_label, infer_task
 from mvpgen.template import schema
 
 # Asked first: the data file decides what the target question can offer, and the
-# target's values what the task and positive-label questions propose.
+# target's values what the later questions propose.
 _BEFORE_TARGET = ("project.name", "business.requirement", "business.kpi",
                   "business.current", "business.goal", "data.path")
 
@@ -38,6 +37,7 @@ class NewRequest:
     overrides: dict[str, Any] = field(default_factory=dict)  # dotted field -> value
     interactive: bool = False
     allow_findings: bool = False
+    echo: Callable[[str], None] = lambda line: None  # progress and what the data shows
 
 
 @dataclass(frozen=True)
@@ -65,19 +65,17 @@ def create_project(request: NewRequest) -> NewProject:
         raw = with_fields(raw, {"project.name": directory_name})
     ask = _asker(request)
     raw = ask(raw, only=_BEFORE_TARGET, defaults={"project.name": directory_name})
-    columns = _data_columns(raw, base_dir)
-    raw = ask(raw, only=("technical.target",), columns=columns)
-    # What the target's values make obvious becomes a default to confirm, or, without
-    # prompts, the answer; either way it is written into mvp.yaml for all to see.
-    values = _target_values(raw, base_dir, columns)
-    proposed = _proposals(raw, values)
-    raw = ask(raw, columns=columns, labels=values, defaults=proposed)
-    inferred = {k: v for k, v in proposed.items() if get_field(raw, k) is None}
-    raw = with_fields(raw, inferred)
+
+    inferred: dict[str, Any] = {}
+    hints: dict[str, str] = {}
+    data_file = _data_file(raw, base_dir)
+    if data_file is not None:
+        raw, inferred, labels = _answers_from_data(raw, data_file, request, ask)
+        hints["technical.positive_label"] = f"one of: {', '.join(map(repr, labels[:20]))}"
+    else:
+        raw = ask(raw)
     if not request.interactive:
-        labels = ", ".join(repr(v) for v in values)
-        require_answers(raw, _also_required(raw),
-                        hints={"technical.positive_label": f"one of: {labels}"} if values else {})
+        require_answers(raw, _also_required(raw), hints=hints)
 
     findings = check_mapping(raw, base_dir)
     blocking = [f for f in findings if not f.allowable]
@@ -89,12 +87,54 @@ def create_project(request: NewRequest) -> NewProject:
         raise FindingsError(msg, findings)
 
     mapping, _ = schema().parse_mapping(raw)
-    data_file = resolve_data_path(mapping.data.path, base_dir) if mapping.data.path else None
     destination = request.directory or Path(project_slug(mapping.project.name))
     path = generate_project(mapping, destination, data_file=data_file,
                             findings=tuple(str(f) for f in findings))
     package = next(p.name for p in (path / "src").iterdir() if p.is_dir())
     return NewProject(path, package, inferred, findings)
+
+
+def _answers_from_data(raw: dict[str, Any], data_file: Path, request: NewRequest,
+                       ask: Callable[..., dict[str, Any]],
+                       ) -> tuple[dict[str, Any], dict[str, Any], tuple[Any, ...]]:
+    """Inspect the data, propose what it suggests, ask or fill in the rest.
+
+    Returns:
+        The answers, the proposals that became answers without being asked, and the
+        target's distinct values.
+    """
+    from mvpgen.inspection import (
+        fingerprint,
+        inspect_file,
+        propose_details,
+        propose_target,
+        roles_table,
+        summarize_target,
+    )
+
+    request.echo(f"Inspecting {data_file.name} ...")
+    inspection = inspect_file(data_file)
+    for line in roles_table(inspection):
+        request.echo(line)
+    proposed = {"technical.target": propose_target(inspection)}
+    raw = ask(raw, only=("technical.target",), columns=inspection.names, defaults=proposed)
+    inferred = _fill(raw, proposed)
+    raw = with_fields(raw, inferred)
+
+    target = get_field(raw, "technical.target")
+    summary = summarize_target(data_file, target, inspection.names)
+    proposed = propose_details(inspection, summary, get_field(raw, "technical.task"), target)
+    raw = ask(raw, columns=inspection.names, labels=summary.values, defaults=proposed)
+    more = _fill(raw, proposed)
+    raw = with_fields(raw, {**more, "data.rows": summary.rows,
+                            "data.size_bytes": inspection.size_bytes,
+                            "data.sha256": fingerprint(data_file)})
+    return raw, {**inferred, **more}, summary.values
+
+
+def _fill(raw: dict[str, Any], proposed: dict[str, Any]) -> dict[str, Any]:
+    """Return the proposals for fields still unanswered."""
+    return {k: v for k, v in proposed.items() if v is not None and get_field(raw, k) is None}
 
 
 def _starting_mapping(request: NewRequest) -> tuple[dict[str, Any], Path]:
@@ -109,8 +149,12 @@ def _starting_mapping(request: NewRequest) -> tuple[dict[str, Any], Path]:
     base_dir = source.resolve().parent if source else Path.cwd()
     overrides = dict(request.overrides)
     if request.data is not None:
-        # Relative to where the user typed it, not to the mapping file.
+        # Relative to where the user typed it, not to the mapping file; the numbers
+        # recorded for another file no longer apply.
         overrides["data.path"] = str(request.data.expanduser().resolve())
+        for stale in ("rows", "size_bytes", "sha256"):
+            if isinstance(raw.get("data"), dict):
+                raw["data"].pop(stale, None)
     return with_fields(raw, overrides), base_dir
 
 
@@ -124,38 +168,17 @@ def _asker(request: NewRequest) -> Callable[..., dict[str, Any]]:
     return lambda raw, **kwargs: ask_missing(raw, optional=optional, **kwargs)
 
 
-def _target_values(raw: dict[str, Any], base_dir: Path,
-                   columns: tuple[str, ...]) -> tuple[Any, ...]:
-    """Return the target's distinct values, or nothing when there is no data or no target."""
-    target = get_field(raw, "technical.target")
-    if target not in columns:
-        return ()  # the checks report a target missing from the data
-    from mvpgen.dataset import read_target
-
-    return read_target(resolve_data_path(get_field(raw, "data.path"), base_dir), target).values
-
-
-def _proposals(raw: dict[str, Any], values: tuple[Any, ...]) -> dict[str, Any]:
-    """Return the task and positive label the target's values make obvious."""
-    task = get_field(raw, "technical.task") or infer_task(values)
-    proposed = {"technical.task": task}
-    if task == "binary":
-        proposed["technical.positive_label"] = infer_positive_label(values)
-    return {k: v for k, v in proposed.items() if v is not None and get_field(raw, k) is None}
-
-
-def _data_columns(raw: dict[str, Any], base_dir: Path) -> tuple[str, ...]:
-    """Return the data file's columns; a named file that cannot be read is bad input."""
+def _data_file(raw: dict[str, Any], base_dir: Path) -> Path | None:
+    """Return the data file the answers name; a named file that is missing is bad input."""
     path = get_field(raw, "data.path")
     if not isinstance(path, str):
-        return ()
-    from mvpgen.dataset import read_columns
-
+        return None
     resolved = resolve_data_path(path, base_dir)
     if not resolved.is_file():
-        msg = f"data file {resolved} does not exist; check data.path or --data"
+        what = "is a folder, not a file" if resolved.is_dir() else "does not exist"
+        msg = f"data file {resolved} {what}; check data.path or --data"
         raise DataFileError(msg)
-    return read_columns(resolved)
+    return resolved
 
 
 def _also_required(raw: dict[str, Any]) -> tuple[str, ...]:

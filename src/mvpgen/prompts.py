@@ -14,8 +14,7 @@ import click
 
 from mvpgen.answers import get_field, with_fields
 from mvpgen.checks import ASK, is_vague
-from mvpgen.target import find_label
-from mvpgen.template import schema
+from mvpgen.template import project_module, schema
 
 DEFAULT_METRIC = {"binary": "roc_auc", "multiclass": "f1_macro", "regression": "mae"}
 
@@ -64,12 +63,20 @@ def ask_missing(raw: dict[str, Any], *, optional: bool, columns: tuple[str, ...]
         click.secho(f"\n{why}", dim=True)
         answer = click.prompt(
             click.style(question.text, bold=True),
-            default="" if default is None else str(default),
+            default=_as_text(default),
             show_default=default is not None,
             value_proc=lambda text, q=question, r=raw: _read(q, text, r),
         )
         raw = with_fields(raw, {question.field: answer})
     return raw
+
+
+def _as_text(default: Any) -> str:
+    if default is None:
+        return ""
+    if isinstance(default, (list, tuple)):
+        return ", ".join(map(str, default))
+    return str(default)
 
 
 def _read(question: Question, text: str, raw: dict[str, Any]) -> Any:
@@ -115,7 +122,7 @@ def _questions(columns: tuple[str, ...], labels: tuple[Any, ...]) -> list[Questi
     def positive_label(value: str, raw: dict[str, Any]) -> Any:
         if not labels:
             return value
-        label = find_label(value, labels)
+        label = project_module("target").find_label(value, labels)
         if label is None:
             shown = ", ".join(str(v) for v in labels)
             raise click.UsageError(f"'{value}' is not a value of the target; values are: {shown}")
@@ -156,6 +163,15 @@ def _questions(columns: tuple[str, ...], labels: tuple[Any, ...]) -> list[Questi
             raise click.UsageError(f"there is no file {path}")
         return str(path.resolve())
 
+    def column(value: str, raw: dict[str, Any]) -> str:
+        return target(value, raw)
+
+    def column_list(value: str, raw: dict[str, Any]) -> list[str]:
+        names = [name.strip() for name in value.split(",") if name.strip()]
+        for name in names:
+            target(name, raw)
+        return names
+
     def is_binary(raw: dict[str, Any]) -> bool:
         return get_field(raw, "technical.task") == "binary"
 
@@ -189,6 +205,14 @@ def _questions(columns: tuple[str, ...], labels: tuple[Any, ...]) -> list[Questi
                  default=lambda raw: DEFAULT_METRIC.get(get_field(raw, "technical.task"))),
         Question("technical.threshold", "Success threshold", "The metric value on held-out "
                  "data that counts as success offline.", threshold),
+        Question("data.time_column", "Time column (blank for none)",
+                 "A date column: the model is then tested on the most recent rows, as it "
+                 "will be used.", column, required=False,
+                 applies=lambda raw: bool(columns)),
+        Question("data.id_columns", "Identifier columns, comma-separated (blank for none)",
+                 "Columns that name a row (customer number, order id): kept to join "
+                 "reviews back, never used to predict.", column_list, required=False,
+                 applies=lambda raw: bool(columns)),
         Question("costs.false_positive", "Cost of a false positive (blank to skip)",
                  "What acting on a case that needed no action costs, in your currency.",
                  cost, required=False, applies=is_binary),

@@ -46,24 +46,36 @@ def project_module_file(name: str) -> Path:
 
 
 @cache
-def schema() -> ModuleType:
-    """Return the generated project's ``config`` module, which defines the mapping schema.
+def _project_package() -> str:
+    """Import the template's project package under a private name; return that name.
 
-    mvpgen validates a mapping with the very code the generated project runs, so a
-    mapping that mvpgen accepts is one the project accepts, and the two cannot drift.
+    mvpgen runs the generated project's own code (the mapping schema, data reading,
+    column roles) straight from the template, so what mvpgen accepts and infers is
+    exactly what the project will do, and the two cannot drift.
     """
-    path = project_module_file("config")
-    spec = importlib.util.spec_from_file_location("mvpgen._project_config", path)
+    folder = project_module_file("__init__").parent
+    name = "mvpgen._project"
+    spec = importlib.util.spec_from_file_location(
+        name, folder / "__init__.py", submodule_search_locations=[str(folder)])
     if spec is None or spec.loader is None:
-        msg = f"cannot load the mapping schema from {path}; reinstall mvpgen"
+        msg = f"cannot load the project template's code from {folder}; reinstall mvpgen"
         raise TemplateError(msg)
     module = importlib.util.module_from_spec(spec)
-    # Registered before running: dataclasses resolve annotations through sys.modules.
-    sys.modules[spec.name] = module
-    # No __pycache__ inside the template: cookiecutter would copy it into every project.
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return name
+
+
+def project_module(name: str) -> ModuleType:
+    """Return a module of the template's project package, e.g. ``config`` or ``data``."""
+    # No __pycache__ inside the template: it would be copied into every project.
     writes_bytecode, sys.dont_write_bytecode = sys.dont_write_bytecode, True
     try:
-        spec.loader.exec_module(module)
+        return importlib.import_module(f"{_project_package()}.{name}")
     finally:
         sys.dont_write_bytecode = writes_bytecode
-    return module
+
+
+def schema() -> ModuleType:
+    """Return the template's ``config`` module, which defines the mapping schema."""
+    return project_module("config")

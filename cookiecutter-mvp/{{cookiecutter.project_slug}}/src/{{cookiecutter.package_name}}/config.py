@@ -132,6 +132,12 @@ class Data:
     path: str | None = field(
         default=None, metadata=_help("the data file (CSV or Parquet), relative to mvp.yaml")
     )
+    # Recorded when the project is made, so a changed extract does not go unnoticed.
+    rows: int | None = field(default=None, metadata=_help("the number of data rows"))
+    size_bytes: int | None = field(default=None, metadata=_help("the file's size in bytes"))
+    sha256: str | None = field(
+        default=None, metadata=_help("the SHA-256 fingerprint of the file's content")
+    )
     time_column: str | None = field(
         default=None, metadata=_help("a date column; the holdout is then the most recent rows")
     )

@@ -1,8 +1,8 @@
-"""What the target column's values say: the task and, for binary tasks, the positive label."""
+"""What the target column's values say: the task and, for binary tasks, the positive class."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable
 from typing import Any
 
 _POSITIVE = {"1", "1.0", "yes", "y", "true", "t", "positive", "pos"}
@@ -11,11 +11,11 @@ _NEGATIVE = {"0", "0.0", "no", "n", "false", "f", "negative", "neg"}
 MAX_CLASSES = 20
 
 
-def infer_task(values: Sequence[Any]) -> str | None:
-    """Return the task the distinct target ``values`` suggest, or None when constant.
+def infer_task(values: Iterable[Any]) -> str | None:
+    """Return the task that distinct target ``values`` suggest, or None when constant.
 
-    Two values make a binary task; numbers with fractions or with more than
-    ``MAX_CLASSES`` distinct values a regression; anything else is multiclass.
+    Two values make a binary task; numbers with fractions, or more than
+    ``MAX_CLASSES`` distinct whole numbers, a regression; anything else is multiclass.
     """
     distinct = set(values)
     if len(distinct) < 2:
@@ -28,7 +28,7 @@ def infer_task(values: Sequence[Any]) -> str | None:
     return "multiclass"
 
 
-def infer_positive_label(values: Sequence[Any]) -> Any:
+def infer_positive_label(values: Iterable[Any]) -> Any:
     """Return the obvious positive class of two values (1, yes, true, ...), or None."""
     distinct = list(dict.fromkeys(values))
     if len(distinct) != 2:
@@ -40,9 +40,14 @@ def infer_positive_label(values: Sequence[Any]) -> Any:
     return None
 
 
-def find_label(label: Any, values: Sequence[Any]) -> Any:
+def find_label(label: Any, values: Iterable[Any]) -> Any:
     """Return the value among ``values`` that ``label`` names (``"1"`` names ``1``), or None."""
     for value in values:
         if value == label or str(value) == str(label):
             return value
     return None
+
+
+def python_values(values: Iterable[Any]) -> list[Any]:
+    """Return numpy scalars as plain Python ones, so they compare and print as users expect."""
+    return [v.item() if hasattr(v, "item") else v for v in values]

@@ -1,0 +1,95 @@
+"""What each column is: numeric, categorical, datetime, text, an identifier, or constant.
+
+The roles decide what the model may use (identifiers and constants are dropped, text
+needs special care) and what the data-quality summary warns about.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+ROLES = ("numeric", "categorical", "datetime", "text", "id", "constant")
+# A column repeating fewer distinct values than this is categorical, whatever its size.
+MAX_CATEGORIES = 50
+# An identifier is (nearly) unique per row.
+ID_UNIQUE_SHARE = 0.95
+# customer_id, id, ID, row-key, order no, customerId (but not "paid" or "valid").
+_ID_WORD = re.compile(r"(^|[_\s.-])(id|key|uuid|guid|number|no|code)$|^id([_\s.-]|$)", re.I)
+_ID_CAMEL = re.compile(r"[a-z](Id|ID|Key|Code|No)$")
+
+
+@dataclass(frozen=True)
+class ColumnInfo:
+    """What one column holds."""
+
+    name: str
+    role: str
+    dtype: str
+    missing_share: float
+    unique: int
+    top_share: float  # the share of non-missing rows holding the most common value
+
+
+def describe_columns(frame: pd.DataFrame, *, id_columns: tuple[str, ...] = (),
+                     time_column: str | None = None) -> list[ColumnInfo]:
+    """Return each column's role and basic counts, in the frame's order.
+
+    Declared id columns and the declared time column keep their declared roles.
+    """
+    return [_describe(frame[name], str(name), declared_id=name in id_columns,
+                      declared_time=name == time_column) for name in frame.columns]
+
+
+def _describe(series: pd.Series, name: str, *, declared_id: bool,
+              declared_time: bool) -> ColumnInfo:
+    values = series.dropna()
+    rows = len(series)
+    unique = int(values.nunique())
+    top_share = float(values.value_counts(normalize=True).iloc[0]) if unique else 1.0
+    info = {"name": name, "dtype": str(series.dtype), "unique": unique, "top_share": top_share,
+            "missing_share": float(1 - len(values) / rows) if rows else 0.0}
+    return ColumnInfo(role=_role(values, name, unique, declared_id, declared_time), **info)
+
+
+def _role(values: pd.Series, name: str, unique: int, declared_id: bool,
+          declared_time: bool) -> str:
+    import pandas as pd
+
+    if declared_id:
+        return "id"
+    if declared_time or pd.api.types.is_datetime64_any_dtype(values):
+        return "datetime"
+    if unique <= 1:
+        return "constant"
+    nearly_unique = unique >= ID_UNIQUE_SHARE * len(values) and len(values) > MAX_CATEGORIES
+    if pd.api.types.is_bool_dtype(values):
+        return "categorical"
+    if pd.api.types.is_numeric_dtype(values):
+        whole = pd.api.types.is_integer_dtype(values)
+        # A unique whole number is an identifier when its name or its order says so;
+        # a unique measurement (an amount in cents) is not.
+        if whole and nearly_unique and (looks_like_id_name(name)
+                                        or values.is_monotonic_increasing):
+            return "id"
+        return "numeric"
+    if unique <= MAX_CATEGORIES or (not nearly_unique and unique <= 0.5 * len(values)):
+        return "categorical"
+    if nearly_unique and _short_tokens(values):
+        return "id"
+    return "text"
+
+
+def looks_like_id_name(name: str) -> bool:
+    """Return whether a column's name says it is an identifier."""
+    return bool(_ID_WORD.search(name) or _ID_CAMEL.search(name))
+
+
+def _short_tokens(values: pd.Series) -> bool:
+    """Return whether the values look like codes (``C100234``), not sentences."""
+    sample = values.astype(str).head(1000)
+    return bool((sample.str.len() <= 40).all() and not sample.str.contains(r"\s").any())

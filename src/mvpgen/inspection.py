@@ -1,0 +1,168 @@
+"""Look at a data file before generating: column roles, the target's values, proposals.
+
+The reading and the column roles are the generated project's own code (run from the
+template), so what ``mvpgen new`` shows is what the project will see.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mvpgen.errors import DataFileError, MissingColumnError
+from mvpgen.template import project_module
+
+SAMPLE_ROWS = 20_000
+# Name fragments that usually mark the target, strongest first.
+TARGET_HINTS = ("target", "label", "churn", "outcome", "class", "default", "fraud", "survived",
+                "converted", "response", "price", "sales", "revenue", "amount", "y")
+TIME_HINTS = ("date", "time", "timestamp", "created", "signup", "day", "month", "period")
+# A binary minority below this share makes precision-recall the more honest summary.
+IMBALANCED_SHARE = 0.2
+
+
+@dataclass(frozen=True)
+class Inspection:
+    """What a quick look at a data file found."""
+
+    path: Path
+    size_bytes: int
+    sample_rows: int
+    columns: list[Any]  # the project's columns.ColumnInfo, in file order
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Return the column names."""
+        return tuple(c.name for c in self.columns)
+
+    def roles(self, role: str) -> list[str]:
+        """Return the names of the columns with ``role``."""
+        return [c.name for c in self.columns if c.role == role]
+
+
+@dataclass(frozen=True)
+class TargetSummary:
+    """The target column over the whole file."""
+
+    values: tuple[Any, ...]  # distinct, as plain Python values, most common first
+    shares: tuple[float, ...]
+    rows: int
+    missing: int
+
+
+@dataclass
+class Proposals:
+    """Answers the data suggests, by mapping field."""
+
+    fields: dict[str, Any] = field(default_factory=dict)
+
+
+def _data() -> Any:
+    return project_module("data")
+
+
+def inspect_file(path: Path, sample_rows: int = SAMPLE_ROWS) -> Inspection:
+    """Read the first rows of a data file and describe each column.
+
+    Raises:
+        DataFileError: when the file cannot be used (the message says why and what to do).
+    """
+    data = _data()
+    try:
+        sample = data.read_table(path, nrows=sample_rows)
+    except data.DataError as err:
+        raise DataFileError(str(err)) from err
+    columns = project_module("columns").describe_columns(sample)
+    return Inspection(path, path.stat().st_size, len(sample), columns)
+
+
+def summarize_target(path: Path, target: str, columns: tuple[str, ...]) -> TargetSummary:
+    """Read the target column of the whole file.
+
+    Raises:
+        MissingColumnError: when the file has no such column (the closest are suggested).
+        DataFileError: when the file cannot be read.
+    """
+    data = _data()
+    if target not in columns:
+        import pandas as pd
+
+        try:
+            data.require_columns(pd.DataFrame(columns=list(columns)), path, [target])
+        except data.DataError as err:
+            raise MissingColumnError(str(err)) from err
+    try:
+        column = data.read_table(path, columns=[target])[target]
+    except data.DataError as err:
+        raise DataFileError(str(err)) from err
+    counts = column.value_counts(normalize=True)
+    values = tuple(project_module("target").python_values(counts.index))
+    return TargetSummary(values, tuple(float(s) for s in counts), len(column),
+                         int(column.isna().sum()))
+
+
+def propose_target(inspection: Inspection) -> str | None:
+    """Return the column most likely to be the target, from its name, role and position."""
+    usable = [c for c in inspection.columns if c.role in ("numeric", "categorical")]
+    for hint in TARGET_HINTS:
+        for column in usable:
+            words = column.name.lower().replace("-", "_").replace(" ", "_").split("_")
+            if hint in words or (len(hint) > 2 and hint in column.name.lower()):
+                return column.name
+    return usable[-1].name if usable else None
+
+
+def propose_details(inspection: Inspection, summary: TargetSummary, task: str | None,
+                    target: str) -> dict[str, Any]:
+    """Return the task, positive label, metric, id and time columns the data suggests."""
+    target_module = project_module("target")
+    task = task or target_module.infer_task(summary.values)
+    proposed: dict[str, Any] = {"technical.task": task}
+    if task == "binary":
+        proposed["technical.positive_label"] = target_module.infer_positive_label(summary.values)
+    proposed["technical.metric"] = propose_metric(task, summary.shares)
+    ids = [name for name in inspection.roles("id") if name != target]
+    proposed["data.id_columns"] = ids or None
+    proposed["data.time_column"] = propose_time_column(inspection, target)
+    return {k: v for k, v in proposed.items() if v is not None}
+
+
+def propose_metric(task: str | None, shares: tuple[float, ...]) -> str | None:
+    """Return a primary metric that suits the task and the class balance."""
+    if task == "binary":
+        return "average_precision" if min(shares) < IMBALANCED_SHARE else "roc_auc"
+    if task == "multiclass":
+        return "balanced_accuracy" if min(shares) < 0.5 / len(shares) else "f1_macro"
+    if task == "regression":
+        return "mae"
+    return None
+
+
+def propose_time_column(inspection: Inspection, target: str) -> str | None:
+    """Return the datetime column to hold out the most recent rows by, if one stands out."""
+    dates = [name for name in inspection.roles("datetime") if name != target]
+    for hint in TIME_HINTS:
+        for name in dates:
+            if hint in name.lower():
+                return name
+    return dates[0] if len(dates) == 1 else None
+
+
+def fingerprint(path: Path) -> str:
+    """Return the SHA-256 of a file's content, read in chunks."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def roles_table(inspection: Inspection) -> list[str]:
+    """Return the compact table of columns, roles and missing shares, as lines."""
+    width = max(12, *(len(c.name) for c in inspection.columns))
+    lines = [f"  {'column':<{width}}  {'role':<11}  missing"]
+    for c in inspection.columns:
+        lines.append(f"  {c.name:<{width}}  {c.role:<11}  {c.missing_share:>6.1%}")
+    return lines
