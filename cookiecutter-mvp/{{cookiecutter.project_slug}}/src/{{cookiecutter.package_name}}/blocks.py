@@ -8,11 +8,10 @@ refused rather than guessed at, because a guess could overwrite the user's words
 
 from __future__ import annotations
 
-import os
 import re
-import stat
-import tempfile
 from pathlib import Path
+
+from .files import write_atomically
 
 _MARKER = re.compile(r"<!-- mvpgen:(begin|end) ([a-z0-9_-]+) -->")
 
@@ -90,18 +89,3 @@ def update_file(path: Path, contents: dict[str, str]) -> bool:
         return False
     write_atomically(path, new)
     return True
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` so that a crash leaves either the old or the new file."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        # mkstemp creates the file private (0600); keep the permissions the file had.
-        if path.exists():
-            os.chmod(tmp, stat.S_IMODE(path.stat().st_mode))
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

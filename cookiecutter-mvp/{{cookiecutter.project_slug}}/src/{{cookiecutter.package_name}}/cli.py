@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 from typing import NoReturn
 
@@ -9,6 +11,7 @@ import click
 
 from .blocks import BlockError
 from .config import Mapping, MappingError, find_mapping_file, load_mapping
+from .data import DataError
 from .describe import describe_mapping
 from .docs import refresh_docs
 
@@ -61,3 +64,43 @@ def refresh(mapping_file: Path | None) -> None:
         _fail(f"{err}; nothing was written")
     for path in changed:
         click.echo(f"updated {path.name}")
+
+
+@main.command()
+@click.option("--full", is_flag=True,
+              help="Profile every row with the explorative settings (slower).")
+@click.option("--sample-rows", type=click.IntRange(min=1), default=100_000, show_default=True,
+              envvar="MVP_EDA_SAMPLE_ROWS", show_envvar=True,
+              help="Quick mode profiles a random sample of at most this many rows.")
+@click.option("--seed", type=int, default=0, show_default=True, help="The sample's seed.")
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
+@click.pass_obj
+def eda(mapping_file: Path | None, full: bool, sample_rows: int, seed: int,
+        quiet: bool) -> None:
+    """Profile the data (reports/eda.html) and summarise its quality.
+
+    Writes reports/eda.html, a self-contained page that opens offline, and
+    reports/data_quality.json, and records the evidence in CHECKLIST.md.
+    """
+    root, mapping = _load(mapping_file)
+    interactive = not quiet and sys.stderr.isatty()
+    if not interactive:
+        # tqdm reads this when first imported; the profiling library draws bars with it.
+        os.environ.setdefault("TQDM_DISABLE", "1")
+    from .eda import run_eda
+
+    say = (lambda message: None) if quiet else (lambda message: click.echo(f"{message} ...",
+                                                                           err=True))
+    try:
+        result = run_eda(mapping, root, full=full, sample_rows=sample_rows, seed=seed,
+                         show_progress=interactive, progress=say)
+    except (DataError, BlockError) as err:
+        _fail(str(err))
+    if not quiet:
+        issues = result.quality["issues"]
+        click.echo(f"wrote {result.report.relative_to(root)} ({result.profiled_rows:,} of "
+                   f"{result.rows:,} rows) and {result.quality_file.relative_to(root)}")
+        for issue in issues[:3]:
+            click.echo(f"  - {issue['message']}")
+        if len(issues) > 3:
+            click.echo(f"  ... {len(issues) - 3} more in {result.quality_file.relative_to(root)}")

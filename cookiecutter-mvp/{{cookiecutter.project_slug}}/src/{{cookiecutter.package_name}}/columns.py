@@ -39,7 +39,8 @@ def describe_columns(frame: pd.DataFrame, *, id_columns: tuple[str, ...] = (),
                      time_column: str | None = None) -> list[ColumnInfo]:
     """Return each column's role and basic counts, in the frame's order.
 
-    Declared id columns and the declared time column keep their declared roles.
+    Declared id columns (pass the group column among them) and the declared time
+    column keep their declared roles.
     """
     return [_describe(frame[name], str(name), declared_id=name in id_columns,
                       declared_time=name == time_column) for name in frame.columns]
@@ -77,11 +78,11 @@ def _role(values: pd.Series, name: str, unique: int, declared_id: bool,
                                         or values.is_monotonic_increasing):
             return "id"
         return "numeric"
-    if unique <= MAX_CATEGORIES or (not nearly_unique and unique <= 0.5 * len(values)):
+    if unique <= MAX_CATEGORIES or unique <= 0.5 * len(values):
         return "categorical"
-    if nearly_unique and _short_tokens(values):
-        return "id"
-    return "text"
+    # Many distinct values: codes (C100234, H12483) identify rows or groups; sentences
+    # are free text.
+    return "id" if _short_tokens(values) else "text"
 
 
 def looks_like_id_name(name: str) -> bool:

@@ -106,6 +106,9 @@ def load_dataset(mapping: Mapping, root: Path) -> Dataset:
     if not known.any():
         msg = f"{path.name}: the target column '{target}' is empty in every row"
         raise DataError(msg)
+    if frame[target].dtype == "category":
+        # Plain values: a categorical target keeps classes a subset may not have.
+        frame[target] = frame[target].astype(object)
     labelled = frame[known]
     if labelled[target].nunique() < 2:
         value = labelled[target].iloc[0]
@@ -255,7 +258,8 @@ def _read_csv_slowly(path: Path, options: dict[str, Any], nrows: int | None,
         return pd.read_csv(path, nrows=nrows, low_memory=False, **options)
     except (ValueError, pd.errors.ParserError) as err:
         detail = str(err).strip().splitlines()[-1] if str(err).strip() else str(first_error)
-        msg = f"{path.name} cannot be read as CSV: {detail}"
+        msg = (f"{path.name} cannot be read as CSV: {detail}; check the delimiter and the "
+               "quotes on that line")
         raise DataError(msg) from err
 
 

@@ -36,3 +36,16 @@ def refresh_docs(root: Path, mapping: Mapping) -> list[Path]:
 def _inline(text: str) -> str:
     # A value is data, not Markdown layout: keep it on one line of the list.
     return " ".join(str(text).split())
+
+
+def update_checklist(root: Path, contents: dict[str, str]) -> bool:
+    """Replace blocks of the project's CHECKLIST.md; a deleted checklist is left deleted.
+
+    Returns:
+        Whether the file changed.
+
+    Raises:
+        blocks.BlockError: when its markers are broken; the file is then left untouched.
+    """
+    path = root / "CHECKLIST.md"
+    return path.exists() and update_file(path, contents)

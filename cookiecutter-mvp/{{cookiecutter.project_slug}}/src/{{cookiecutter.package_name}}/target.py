@@ -51,3 +51,16 @@ def find_label(label: Any, values: Iterable[Any]) -> Any:
 def python_values(values: Iterable[Any]) -> list[Any]:
     """Return numpy scalars as plain Python ones, so they compare and print as users expect."""
     return [v.item() if hasattr(v, "item") else v for v in values]
+
+
+def resolve_task(declared: str | None, values: Iterable[Any]) -> str:
+    """Return the declared task, or the one the target's values suggest.
+
+    Raises:
+        ValueError: when no task is declared and the values suggest none.
+    """
+    task = declared or infer_task(values)
+    if task is None:
+        msg = "the target holds a single value, so no task fits; choose another target"
+        raise ValueError(msg)
+    return task

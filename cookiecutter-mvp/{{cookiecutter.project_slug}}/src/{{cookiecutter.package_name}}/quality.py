@@ -1,0 +1,244 @@
+"""The data-quality summary: what is wrong with the data, before any model is fitted.
+
+Written to ``reports/data_quality.json`` with stable keys; the baseline, the checklist
+and ``mvpgen status`` read it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .columns import ColumnInfo, describe_columns
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from .config import Mapping
+    from .data import Dataset
+
+SCHEMA_VERSION = 1
+NEAR_CONSTANT_SHARE = 0.99  # one value in at least this share of the rows
+MOSTLY_MISSING_SHARE = 0.3
+IMBALANCED_SHARE = 0.1  # a class rarer than this makes accuracy misleading
+SMALL_DATA_ROWS = 500
+LEAK_SCORE = 0.98  # a single column scoring this alone is too good to be true
+LEAK_SAMPLE_ROWS = 20_000
+
+
+def data_quality(dataset: Dataset, mapping: Mapping, *, task: str,
+                 seed: int = 0) -> dict[str, Any]:
+    """Summarise the data's quality for the mapping's target and task.
+
+    Column statistics cover the rows with a target; rows without one are counted.
+
+    Returns:
+        The summary, ready for JSON.
+    """
+    frame, target = dataset.frame, dataset.target
+    group = [mapping.data.group_column] if mapping.data.group_column else []
+    infos = describe_columns(frame, id_columns=(*dataset.id_columns, *group),
+                             time_column=mapping.data.time_column)
+    by_role: dict[str, list[str]] = {}
+    for info in infos:
+        if info.name != target:
+            by_role.setdefault(info.role, []).append(info.name)
+    features = [i for i in infos if i.name != target and i.name not in dataset.id_columns]
+    summary: dict[str, Any] = {
+        "schema_version": SCHEMA_VERSION,
+        "rows": len(frame) + dataset.rows_without_target,
+        "rows_with_target": len(frame),
+        "rows_without_target": dataset.rows_without_target,
+        "columns": len(frame.columns),
+        "column_info": {i.name: _column_entry(i) for i in infos},
+        "constant_columns": by_role.get("constant", []),
+        "near_constant_columns": [i.name for i in features if i.role not in ("constant", "id")
+                                  and i.top_share >= NEAR_CONSTANT_SHARE],
+        "mostly_missing_columns": [i.name for i in features
+                                   if i.missing_share >= MOSTLY_MISSING_SHARE],
+        "duplicate_rows": int(frame.duplicated().sum()),
+        "id_like_columns": by_role.get("id", []),
+        "high_cardinality_text_columns": by_role.get("text", []),
+        "datetime_columns": {name: _date_range(frame[name])
+                             for name in by_role.get("datetime", [])},
+        "target": {"name": target, "task": task, "balance": _balance(frame[target], task)},
+        "leakage_suspects": leakage_suspects(frame, target, task, features, seed=seed),
+    }
+    summary["issues"] = rank_issues(summary, mapping)
+    return summary
+
+
+def _column_entry(info: ColumnInfo) -> dict[str, Any]:
+    return {"role": info.role, "dtype": info.dtype,
+            "missing_share": round(info.missing_share, 4), "unique": info.unique}
+
+
+def _date_range(series: pd.Series) -> dict[str, str | None]:
+    values = series.dropna()
+    if values.empty:
+        return {"min": None, "max": None}
+    return {"min": values.min().isoformat(), "max": values.max().isoformat()}
+
+
+def _balance(series: pd.Series, task: str) -> dict[str, Any]:
+    if task == "regression":
+        numbers = series.astype(float)
+        return {key: round(float(getattr(numbers, key)()), 6)
+                for key in ("mean", "std", "min", "median", "max")}
+    shares = series.value_counts(normalize=True)
+    return {"classes": {str(label): round(float(share), 4) for label, share in shares.items()}}
+
+
+# --- leakage -------------------------------------------------------------------------------
+
+
+def leakage_suspects(frame: pd.DataFrame, target: str, task: str, features: list[ColumnInfo],
+                     *, seed: int = 0) -> list[dict[str, Any]]:
+    """Find columns that give the answer away.
+
+    Two signs: a column that alone predicts the target almost perfectly (cross-validated,
+    so a memorised identifier does not count), and, for classes, a column that is filled
+    only in rows of one class (a cancellation reason is filled only for churners).
+
+    Returns:
+        One entry per suspect column: its name, the reason, and the evidence.
+    """
+    sample = frame.sample(n=min(len(frame), LEAK_SAMPLE_ROWS), random_state=seed)
+    y = sample[target]
+    suspects = []
+    for info in features:
+        if info.role in ("constant", "id"):
+            continue
+        column = sample[info.name]
+        if task != "regression":
+            owner = _filled_for_one_class(column, y)
+            if owner is not None:
+                suspects.append({"column": info.name, "reason": "filled_for_one_class",
+                                 "class": str(owner)})
+                continue
+        score = single_column_score(column, y, task, seed=seed)
+        if score is not None and score >= LEAK_SCORE:
+            suspects.append({"column": info.name, "reason": "predicts_target_alone",
+                             "score": round(score, 4)})
+    return suspects
+
+
+def _filled_for_one_class(column: pd.Series, y: pd.Series) -> Any:
+    filled = column.notna()
+    share = filled.mean()
+    if not 0.01 <= share <= 0.99:
+        return None
+    classes = y[filled].value_counts(normalize=True)
+    owner, owner_share = classes.index[0], classes.iloc[0]
+    if owner_share >= 0.99 and (y == owner).mean() <= 0.9:
+        return owner
+    return None
+
+
+def single_column_score(column: pd.Series, y: pd.Series, task: str, *,
+                        seed: int = 0) -> float | None:
+    """Return how well one column alone predicts the target, cross-validated.
+
+    A shallow tree on the column's values (categories by their codes, dates by their
+    time stamps, missing values as a value of their own); balanced accuracy for
+    classes, R² for quantities. None when there are too few rows to tell.
+    """
+    from sklearn.model_selection import KFold, StratifiedKFold, cross_val_score
+    from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
+
+    if len(y) < 30:
+        return None
+    x = _as_numbers(column).reshape(-1, 1)
+    if task == "regression":
+        model = DecisionTreeRegressor(max_depth=4, random_state=seed)
+        folds = KFold(3, shuffle=True, random_state=seed)
+        scores = cross_val_score(model, x, y.astype(float), cv=folds, scoring="r2")
+    else:
+        if y.value_counts().min() < 3:
+            return None
+        model = DecisionTreeClassifier(max_depth=4, random_state=seed)
+        folds = StratifiedKFold(3, shuffle=True, random_state=seed)
+        scores = cross_val_score(model, x, y.astype(str), cv=folds, scoring="balanced_accuracy")
+    return float(scores.mean())
+
+
+def _as_numbers(column: pd.Series) -> Any:
+    """Return a column as floats a tree can split: missing values far below the rest."""
+    import numpy as np
+    import pandas as pd
+
+    if pd.api.types.is_datetime64_any_dtype(column):
+        if getattr(column.dt, "tz", None) is not None:
+            column = column.dt.tz_convert(None)
+        values = (column - pd.Timestamp(0)).dt.total_seconds()
+    elif pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column):
+        values = column.astype(float)
+    else:
+        codes = column.astype("category").cat.codes
+        values = codes.astype(float).where(codes >= 0)
+    return np.where(values.isna(), -1e18, values)
+
+
+# --- issues, most important first -----------------------------------------------------------
+
+
+def rank_issues(summary: dict[str, Any], mapping: Mapping) -> list[dict[str, Any]]:
+    """Return the data issues found, the most important first.
+
+    Each issue has a stable ``code``, a sentence for people and the ``columns`` concerned.
+    """
+    issues: list[tuple[int, dict[str, Any]]] = []
+
+    def add(weight: int, code: str, message: str, columns: list[str] | None = None) -> None:
+        issues.append((weight, {"code": code, "message": message, "columns": columns or []}))
+
+    for suspect in summary["leakage_suspects"]:
+        why = (f"is filled only for class {suspect['class']!r}"
+               if suspect["reason"] == "filled_for_one_class"
+               else f"alone scores {suspect['score']:.2f}")
+        add(100, "leakage_suspect", f"'{suspect['column']}' {why}: it may give the answer "
+            "away; drop it unless it is known before the prediction is made",
+            [suspect["column"]])
+    rows = summary["rows_with_target"]
+    if rows < SMALL_DATA_ROWS:
+        add(90, "small_data", f"only {rows} rows have a target; estimates will be rough")
+    balance = summary["target"]["balance"].get("classes")
+    if balance:
+        rare, share = min(balance.items(), key=lambda item: item[1])
+        if share < IMBALANCED_SHARE:
+            add(80, "imbalanced_target", f"class {rare!r} is only {share:.1%} of the rows; "
+                "accuracy would flatter a model that never predicts it")
+    if summary["rows_without_target"]:
+        add(70, "missing_target", f"{summary['rows_without_target']} rows have no target; "
+            "they are set aside (label them to use them)")
+    declared = {*mapping.data.id_columns, mapping.data.group_column}
+    ids = [c for c in summary["id_like_columns"] if c not in declared]
+    if ids:
+        add(60, "id_like_columns", f"{_names(ids, 'looks', 'look')} like identifiers; "
+            "declare them in data.id_columns so they are never used as features", ids)
+    empty = summary["mostly_missing_columns"]
+    if empty:
+        add(50, "mostly_missing", f"{_names(empty, 'is', 'are')} at least "
+            f"{MOSTLY_MISSING_SHARE:.0%} empty", empty)
+    if summary["duplicate_rows"]:
+        add(45, "duplicate_rows", f"{summary['duplicate_rows']} rows are exact duplicates; "
+            "they can leak between training and test")
+    useless = summary["constant_columns"] + summary["near_constant_columns"]
+    if useless:
+        add(40, "constant_columns", f"{_names(useless, 'holds', 'hold')} (almost) one value",
+            useless)
+    text = summary["high_cardinality_text_columns"]
+    if text:
+        add(30, "high_cardinality_text", f"{_names(text, 'holds', 'hold')} free text with "
+            "many distinct values; the baseline drops or encodes them", text)
+    dates = list(summary["datetime_columns"])
+    if dates and not mapping.data.time_column:
+        add(20, "random_split_with_time", f"{_names(dates, 'holds', 'hold')} dates but no "
+            "time_column is set: a random split may test on the past with the future", dates)
+    return [issue for _, issue in sorted(issues, key=lambda item: -item[0])]
+
+
+def _names(columns: list[str], one: str, many: str, limit: int = 5) -> str:
+    """Return the quoted column names followed by the verb that agrees with them."""
+    shown = ", ".join(f"'{c}'" for c in columns[:limit])
+    shown += f" and {len(columns) - limit} more" if len(columns) > limit else ""
+    return f"{shown} {one if len(columns) == 1 else many}"
