@@ -128,7 +128,7 @@ def test_check_accepts_a_project_folder(churn_raw, tmp_path):
 @pytest.mark.parametrize(("content", "message"), [
     (None, "does not exist"),
     ("project: [unclosed\n", "is not valid YAML at line 2"),
-    ("- a list\n", "holds a a list, not a mapping of sections"),
+    ("- a list\n", "holds a list, not a mapping of sections"),
 ])
 def test_check_exits_2_when_the_file_cannot_be_read(tmp_path, content, message):
     path = tmp_path / "mvp.yaml"

@@ -14,14 +14,15 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import difflib
 import math
-import types
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Union, get_args, get_origin, get_type_hints
+from typing import Any
 
 import yaml
+
+from .typed import Problem, build, describe_value, did_you_mean, help_text
+from .yamlfile import load_yaml
 
 MAPPING_FILE = "mvp.yaml"
 TASKS = ("binary", "multiclass", "regression")
@@ -72,16 +73,11 @@ def metrics_for(task: str) -> list[str]:
     return [name for name, metric in METRICS.items() if task in metric.tasks]
 
 
-def _help(text: str) -> dict[str, str]:
-    # The help text of a field explains it in findings and in interactive prompts.
-    return {"help": text}
-
-
 @dataclass(frozen=True)
 class Project:
     """What the project is called."""
 
-    name: str = field(metadata=_help("a short name for the project, e.g. 'Churn MVP'"))
+    name: str = field(metadata=help_text("a short name for the project, e.g. 'Churn MVP'"))
 
 
 @dataclass(frozen=True)
@@ -89,19 +85,19 @@ class Business:
     """The business side: the requirement, its KPI and the measurable goal."""
 
     requirement: str = field(
-        metadata=_help("the business requirement in one sentence, e.g. 'Reduce monthly churn'")
+        metadata=help_text("the business requirement in one sentence, e.g. 'Reduce monthly churn'")
     )
     kpi: str | None = field(
-        default=None, metadata=_help("the KPI the business tracks, e.g. 'monthly churn rate'")
+        default=None, metadata=help_text("the KPI the business tracks, e.g. 'monthly churn rate'")
     )
     current: float | None = field(
-        default=None, metadata=_help("today's value of the KPI, e.g. 0.08")
+        default=None, metadata=help_text("today's value of the KPI, e.g. 0.08")
     )
     goal: float | None = field(
-        default=None, metadata=_help("the KPI value that counts as success, e.g. 0.06")
+        default=None, metadata=help_text("the KPI value that counts as success, e.g. 0.06")
     )
     deadline: dt.date | None = field(
-        default=None, metadata=_help("when the goal should be reached, as YYYY-MM-DD")
+        default=None, metadata=help_text("when the goal should be reached, as YYYY-MM-DD")
     )
 
 
@@ -110,18 +106,18 @@ class Technical:
     """The technical side: task, target column, offline metric and success threshold."""
 
     task: str | None = field(
-        default=None, metadata=_help("binary, multiclass or regression")
+        default=None, metadata=help_text("binary, multiclass or regression")
     )
-    target: str = field(metadata=_help("the column the model predicts, e.g. 'churned'"))
+    target: str = field(metadata=help_text("the column the model predicts, e.g. 'churned'"))
     positive_label: str | int | bool | None = field(
         default=None,
-        metadata=_help("for binary tasks, the target value the KPI counts, e.g. 'yes'"),
+        metadata=help_text("the target value the KPI counts (binary tasks), e.g. 'yes'"),
     )
     metric: str = field(
-        metadata=_help("the offline metric that stands in for the KPI, e.g. 'recall'")
+        metadata=help_text("the offline metric that stands in for the KPI, e.g. 'recall'")
     )
     threshold: float = field(
-        metadata=_help("the metric value that counts as success offline, e.g. 0.70")
+        metadata=help_text("the metric value that counts as success offline, e.g. 0.70")
     )
 
 
@@ -130,22 +126,22 @@ class Data:
     """Where the data is and which columns play a special role."""
 
     path: str | None = field(
-        default=None, metadata=_help("the data file (CSV or Parquet), relative to mvp.yaml")
+        default=None, metadata=help_text("the data file (CSV or Parquet), relative to mvp.yaml")
     )
     # Recorded when the project is made, so a changed extract does not go unnoticed.
-    rows: int | None = field(default=None, metadata=_help("the number of data rows"))
-    size_bytes: int | None = field(default=None, metadata=_help("the file's size in bytes"))
+    rows: int | None = field(default=None, metadata=help_text("the number of data rows"))
+    size_bytes: int | None = field(default=None, metadata=help_text("the file's size in bytes"))
     sha256: str | None = field(
-        default=None, metadata=_help("the SHA-256 fingerprint of the file's content")
+        default=None, metadata=help_text("the SHA-256 fingerprint of the file's content")
     )
     time_column: str | None = field(
-        default=None, metadata=_help("a date column; the holdout is then the most recent rows")
+        default=None, metadata=help_text("a date column; the holdout is then the most recent rows")
     )
     group_column: str | None = field(
-        default=None, metadata=_help("rows of one group never straddle training and test")
+        default=None, metadata=help_text("rows of one group never straddle training and test")
     )
     id_columns: tuple[str, ...] = field(
-        default=(), metadata=_help("identifier columns, never used as features")
+        default=(), metadata=help_text("identifier columns, never used as features")
     )
 
 
@@ -154,9 +150,11 @@ class Costs:
     """What each kind of error costs the business, in its own currency."""
 
     false_positive: float = field(
-        metadata=_help("the cost of acting on a case that needed no action")
+        metadata=help_text("the cost of acting on a case that needed no action")
     )
-    false_negative: float = field(metadata=_help("the cost of missing a case that needed action"))
+    false_negative: float = field(
+        metadata=help_text("the cost of missing a case that needed action")
+    )
 
 
 @dataclass(frozen=True)
@@ -164,10 +162,10 @@ class Humans:
     """Who reviews the model's predictions, and how many per review cycle."""
 
     reviewer: str | None = field(
-        default=None, metadata=_help("who reviews predictions, e.g. 'Customer success team'")
+        default=None, metadata=help_text("who reviews predictions, e.g. 'Customer success team'")
     )
     review_budget: int | None = field(
-        default=None, metadata=_help("how many predictions they can review per cycle")
+        default=None, metadata=help_text("how many predictions they can review per cycle")
     )
 
 
@@ -182,25 +180,13 @@ class Mapping:
     costs: Costs | None = None
     humans: Humans | None = None
     advantage: str | None = field(
-        default=None, metadata=_help("why customers would choose this over the alternatives")
+        default=None, metadata=help_text("why customers would choose this over the alternatives")
     )
 
     @property
     def metric(self) -> Metric:
         """Return the primary metric's definition."""
         return METRICS[self.technical.metric]
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with a mapping: which field, what is wrong, how to fix it."""
-
-    field: str
-    problem: str
-    fix: str = ""
-
-    def __str__(self) -> str:
-        return f"{self.field}: {self.problem}" + (f" — {self.fix}" if self.fix else "")
 
 
 class MappingError(ValueError):
@@ -232,19 +218,34 @@ def read_yaml(path: Path) -> dict[str, Any]:
     except (OSError, UnicodeDecodeError) as err:
         raise MappingError(str(path), [Problem("file", f"cannot be read ({err})")]) from err
     try:
-        raw = yaml.safe_load(text)
+        raw = load_yaml(text)
     except yaml.YAMLError as err:
-        where = getattr(err, "problem_mark", None)
-        line = f" at line {where.line + 1}" if where is not None else ""
-        msg = f"is not valid YAML{line}"
-        problem = Problem("file", msg, "check indentation and quotes")
-        raise MappingError(str(path), [problem]) from err
+        raise MappingError(str(path), [_yaml_problem(err)]) from err
+    except (ValueError, OverflowError) as err:  # e.g. a date such as 2027-02-30
+        raise MappingError(str(path), [Problem("file", f"holds a value that is not valid: "
+                                               f"{err}", "correct it")]) from err
+    except RecursionError as err:
+        raise MappingError(str(path), [Problem("file", "is nested too deeply",
+                                               "a mapping needs two levels")]) from err
     if raw is None:
         raw = {}
     if not isinstance(raw, dict):
-        msg = f"holds a {_kind(raw)}, not a mapping of sections"
+        msg = f"holds {describe_value(raw)}, not a mapping of sections"
         raise MappingError(str(path), [Problem("file", msg, "start with 'project:'")])
     return raw
+
+
+def _yaml_problem(err: yaml.YAMLError) -> Problem:
+    """Turn a YAML error into a problem that names the line and the likely fix."""
+    mark = getattr(err, "problem_mark", None)
+    line = f" at line {mark.line + 1}" if mark is not None else ""
+    detail = getattr(err, "problem", None) or ""
+    if isinstance(err, yaml.constructor.ConstructorError) and "appears twice" in detail:
+        return Problem("file", f"is not valid{line}: {detail}")
+    if isinstance(err, yaml.constructor.ConstructorError):
+        return Problem("file", f"uses a YAML tag that is not allowed{line}",
+                       "mvp.yaml holds plain values only: remove the '!!' tag")
+    return Problem("file", f"is not valid YAML{line}", "check indentation and quotes")
 
 
 def load_mapping(path: Path | str = MAPPING_FILE) -> Mapping:
@@ -270,7 +271,7 @@ def parse_mapping(raw: dict[str, Any]) -> tuple[Mapping | None, list[Problem]]:
         of problems; a mapping is valid when that list is empty.
     """
     problems: list[Problem] = []
-    mapping = _build(Mapping, raw, "", problems)
+    mapping = build(Mapping, raw, "", problems)
     if mapping is not None:
         problems.extend(_consistency_problems(mapping))
     return mapping, problems
@@ -286,7 +287,7 @@ def _consistency_problems(m: Mapping) -> list[Problem]:
     metric = METRICS.get(tech.metric)
     if metric is None:
         allowed = metrics_for(tech.task) if tech.task in TASKS else list(METRICS)
-        fix = f"use one of: {', '.join(allowed)}{_did_you_mean(tech.metric, allowed)}"
+        fix = f"use one of: {', '.join(allowed)}{did_you_mean(tech.metric, allowed)}"
         out.append(Problem("technical.metric", f"'{tech.metric}' is not a known metric", fix))
     elif tech.task in TASKS and tech.task not in metric.tasks:
         out.append(Problem("technical.metric", f"'{tech.metric}' does not fit a {tech.task} task",
@@ -319,135 +320,6 @@ def _consistency_problems(m: Mapping) -> list[Problem]:
         out.append(Problem("humans.review_budget", f"{m.humans.review_budget} is not positive",
                            "give how many items a reviewer can check per cycle, e.g. 200"))
     return out
-
-
-# --- building typed values from raw YAML ---------------------------------------------------
-
-
-def _build(cls: type, raw: Any, where: str, problems: list[Problem]) -> Any:
-    """Build dataclass ``cls`` from ``raw``, appending a problem for everything wrong."""
-    if not isinstance(raw, dict):
-        problems.append(Problem(where or "file", f"expected a section of keys, got {_kind(raw)}",
-                                f"see the keys of '{where}' in the documentation"))
-        return None
-    fields = {f.name: f for f in dataclasses.fields(cls)}
-    hints = get_type_hints(cls)
-    for key in raw:
-        if key not in fields:
-            known = list(fields)
-            problems.append(Problem(_join(where, str(key)), "unknown key",
-                                    f"known keys here: {', '.join(known)}"
-                                    f"{_did_you_mean(str(key), known)}"))
-    values: dict[str, Any] = {}
-    ok = True
-    for name, spec in fields.items():
-        path = _join(where, name)
-        if name not in raw or raw[name] is None:
-            required = (spec.default is dataclasses.MISSING
-                        and spec.default_factory is dataclasses.MISSING)
-            if required:
-                fix = _fix_for(spec) or f"add the '{name}:' section"
-                problems.append(Problem(path, "missing", fix))
-                ok = False
-            continue
-        before = len(problems)
-        value = _convert(hints[name], raw[name], path, spec, problems)
-        if len(problems) > before:
-            ok = False
-        else:
-            values[name] = value
-    return cls(**values) if ok else None
-
-
-def _convert(hint: Any, value: Any, path: str, spec: Any, problems: list[Problem]) -> Any:
-    """Convert one raw value to the annotated type, or append a problem."""
-    options = _union_members(hint)
-    if options is not None:
-        options = [o for o in options if o is not type(None)]
-        if len(options) == 1:
-            return _convert(options[0], value, path, spec, problems)
-        # A scalar union such as str | int | bool: keep the value if it is one of them.
-        if type(value) in options:
-            return value
-        names = " or ".join(_type_word(o) for o in options)
-        problems.append(Problem(path, f"expected {names}, got {_kind(value)}", _fix_for(spec)))
-        return None
-    if dataclasses.is_dataclass(hint):
-        return _build(hint, value, path, problems)
-    if hint is str:
-        if isinstance(value, str) and value.strip():
-            return value
-        got = "an empty text" if isinstance(value, str) else _kind(value)
-        problems.append(Problem(path, f"expected text, got {got}", _fix_for(spec)))
-    elif hint is float:
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            if math.isfinite(value):
-                return value  # an int is a fine float, and 5 stays 5 in mvp.yaml
-            problems.append(Problem(path, f"{value} is not a finite number", _fix_for(spec)))
-        else:
-            problems.append(Problem(path, f"expected a number, got {_kind(value)}",
-                                    _fix_for(spec)))
-    elif hint is int:
-        if isinstance(value, int) and not isinstance(value, bool):
-            return value
-        problems.append(Problem(path, f"expected a whole number, got {_kind(value)}",
-                                _fix_for(spec)))
-    elif hint is dt.date:
-        if isinstance(value, dt.date):
-            return value
-        try:
-            return dt.date.fromisoformat(str(value))
-        except ValueError:
-            problems.append(Problem(path, f"expected a date, got {_kind(value)}",
-                                    "write it as YYYY-MM-DD"))
-    elif get_origin(hint) is tuple:
-        items = [value] if isinstance(value, str) else value
-        if isinstance(items, list) and all(isinstance(i, str) and i for i in items):
-            return tuple(items)
-        problems.append(Problem(path, f"expected a list of column names, got {_kind(value)}",
-                                "write it as [col_a, col_b]"))
-    return None
-
-
-def _union_members(hint: Any) -> list[Any] | None:
-    if get_origin(hint) in (Union, types.UnionType):
-        return list(get_args(hint))
-    return None
-
-
-def _fix_for(spec: Any) -> str:
-    text = spec.metadata.get("help")
-    return f"give {text}" if text else ""
-
-
-def _join(where: str, key: str) -> str:
-    return f"{where}.{key}" if where else key
-
-
-def _did_you_mean(word: str, choices: list[str]) -> str:
-    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
-
-
-def _type_word(t: Any) -> str:
-    return {str: "text", int: "a whole number", float: "a number", bool: "true/false"}.get(
-        t, getattr(t, "__name__", str(t)))
-
-
-def _kind(value: Any) -> str:
-    """Describe a raw value for an error message, quoting short values."""
-    if isinstance(value, bool):
-        return f"true/false ({str(value).lower()})"
-    if isinstance(value, (int, float)):
-        return f"a number ({value!r})"
-    if isinstance(value, str):
-        shown = value if len(value) <= 40 else value[:37] + "..."
-        return f"text ('{shown}')"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a section of keys"
-    return type(value).__name__
 
 
 # --- writing ------------------------------------------------------------------------------

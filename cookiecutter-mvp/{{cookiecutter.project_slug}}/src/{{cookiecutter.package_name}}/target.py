@@ -49,8 +49,15 @@ def find_label(label: Any, values: Iterable[Any]) -> Any:
 
 
 def python_values(values: Iterable[Any]) -> list[Any]:
-    """Return numpy scalars as plain Python ones, so they compare and print as users expect."""
-    return [v.item() if hasattr(v, "item") else v for v in values]
+    """Return values as plain Python scalars that compare and print as users expect.
+
+    numpy scalars become Python ones, and whole floats become ints: a 0/1 column with
+    a gap is read as 0.0/1.0, but its classes are still 0 and 1.
+    """
+    plain = [v.item() if hasattr(v, "item") else v for v in values]
+    if all(isinstance(v, float) and v.is_integer() for v in plain):
+        return [int(v) for v in plain]
+    return plain
 
 
 def resolve_task(declared: str | None, values: Iterable[Any]) -> str:
