@@ -160,7 +160,7 @@ def test_a_crash_after_rendering_leaves_no_partial_project(isolated, monkeypatch
 
     monkeypatch.setattr(generate, "_render", render_then_crash)
     result = run("new", "demo", "--example", "churn", "--no-input")
-    assert result.exit_code == 1
+    assert result.exit_code == 3
     assert result.stderr.startswith("Error: unexpected RuntimeError: crash — run 'mvpgen --debug")
     assert list(isolated.iterdir()) == []
     with pytest.raises(RuntimeError, match="crash"):
@@ -268,7 +268,7 @@ def test_prompts_explain_and_ask_again_on_invalid_answers(isolated, tmp_path):
     assert "Error: 'Use AI to grow the business' names no concrete outcome." in out
     assert "Error: the goal equals today's value; nothing would change" in out
     assert "Error: 'lat' is not a column; columns are: invoice, days, late" in out
-    assert "Error: roc_auc ranges from 0 to 1" in out
+    assert "Error: 1.5 is outside the range of roc_auc; choose a value from 0 to 1" in out
     assert "  invoice       numeric        0.0%" in out
     assert "Target column [late]: lat" in out
     mapping = yaml.safe_load((isolated / "invoices/mvp.yaml").read_text(encoding="utf-8"))

@@ -15,22 +15,26 @@ from pathlib import Path
 from typing import Any
 
 from mvpgen.errors import DataFileError, MissingColumnError
-from mvpgen.inspection import inspect_file, summarize_target
+from mvpgen.inspection import SAMPLE_ROWS, inspect_file, summarize_target
 from mvpgen.template import project_module, schema
 
 ASK = "What metric are you tracking? What is your measurable goal?"
+# More classes than this is a quantity or an identifier, not a multiclass target.
+MAX_CLASSES = 50
 
 # Words that say "we want AI" without saying what should change for whom.
 _BUZZWORDS = frozenset("""
-ai a.i. ml artificial intelligence machine learning deep neural data driven data-driven
-analytics big smart digital digitalisation digitalization transformation innovation
-innovative cutting-edge next-level state-of-the-art disruptive synergy synergies
-leverage use using utilise utilize apply build implement adopt deploy power powered
-harness unlock grow growth improve optimise optimize boost enhance transform accelerate
-scale drive help make get business businesses company companies organisation
-organization enterprise processes process operations efficiency productivity performance
-value results outcomes insights solution solutions success better more things everything
-stuff algorithm algorithms model models predictive future competitive edge
+ai a.i. ml artificial intelligence machine learning deep neural genai gen-ai generative llm
+llms gpt chatgpt copilot agent agents agentic data driven data-driven analytics big smart
+digital digitalisation digitalization transformation innovation innovative cutting-edge
+next-level state-of-the-art disruptive synergy synergies leverage use using utilise utilize
+apply build implement adopt deploy power powered harness unlock grow growth improve
+optimise optimize boost enhance transform accelerate scale drive help make get become want
+wants need needs business businesses company companies organisation organization
+enterprise processes process operations efficiency productivity performance value results
+outcomes insights solution solutions success better more things everything stuff
+algorithm algorithms model models predictive future competitive edge across world-class
+tbd todo tba n/a na xxx ? something somehow
 """.split())
 _STOPWORDS = frozenset("""
 a an the to of for and or our we us with in on by it its their your my this that be is
@@ -73,8 +77,8 @@ def business_findings(raw: dict[str, Any]) -> list[Finding]:
     out = []
     requirement = business.get("requirement")
     if isinstance(requirement, str) and requirement.strip() and is_vague(requirement):
-        out.append(Finding("business.requirement",
-                           f"'{requirement}' names no concrete outcome",
+        shown = " ".join(requirement.split())
+        out.append(Finding("business.requirement", f"'{shown}' names no concrete outcome",
                            f"{ASK} Say what should change, e.g. 'Reduce monthly customer churn'",
                            allowable=True))
     if business.get("kpi") is None:
@@ -99,9 +103,14 @@ def business_findings(raw: dict[str, Any]) -> list[Finding]:
 
 def is_vague(requirement: str) -> bool:
     """Return whether a requirement is made only of buzzwords and filler words."""
-    words = re.findall(r"[\w.'-]+", requirement.lower())
-    concrete = [w for w in words if w.strip(".'-") not in _BUZZWORDS | _STOPWORDS]
-    return not concrete
+    filler = {_bare(w) for w in _BUZZWORDS | _STOPWORDS}
+    words = re.findall(r"[\w.'/?-]+", requirement.lower())
+    return all(_bare(w) in filler for w in words)
+
+
+def _bare(word: str) -> str:
+    # "A.I." and "a.i" are the same word; so are "ML," and "ml".
+    return word.strip(".'-,") or word
 
 
 def resolve_data_path(path: str, base_dir: Path) -> Path:
@@ -126,20 +135,50 @@ def data_findings(mapping: Any, base_dir: Path) -> list[Finding]:
     out = [Finding(f"data.{name}", f"column '{column}' is not in {path.name}",
                    f"columns are: {', '.join(inspection.names)}")
            for name, column in _declared_columns(mapping.data) if column not in inspection.names]
+    time_column = mapping.data.time_column
+    if time_column in inspection.names:
+        data = project_module("data")
+        try:
+            data.read_table(path, columns=[time_column], nrows=SAMPLE_ROWS, dates=(time_column,))
+        except data.DataError as err:
+            out.append(Finding("data.time_column", str(err)))
+    problems = target_findings(tech.task, tech.target, path.name, summary, inspection)
+    if not problems and len(summary.values) == 2 and tech.task in ("binary", None):
+        problems = _positive_label_findings(tech, summary.values)
+    return out + problems
+
+
+def target_findings(task: str | None, target: str, file_name: str, summary: Any,
+                    inspection: Any) -> list[Finding]:
+    """Check that the target column can be predicted as the task says.
+
+    Returns:
+        At most one finding: the first reason the target does not fit.
+    """
     values = summary.values
     if len(values) < 2:
         count = "one value" if values else "no values"
-        return [*out, Finding("technical.target", f"column '{tech.target}' has {count} in "
-                              f"{path.name}", "a model needs a target that varies; "
-                              "choose another column")]
-    task = tech.task or project_module("target").infer_task(values)
+        return [Finding("technical.target", f"column '{target}' has {count} in {file_name}",
+                        "a model needs a target that varies; choose another column")]
+    role = next((c.role for c in inspection.columns if c.name == target), None)
+    if role in ("id", "text"):
+        return [Finding("technical.target", f"column '{target}' looks like "
+                        f"{'an identifier' if role == 'id' else 'free text'}, with a different "
+                        "value in almost every row", "choose the column to predict")]
+    task = task or project_module("target").infer_task(values)
+    numeric = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values)
+    shown = ", ".join(repr(v) for v in values[:3])
     if task == "binary" and len(values) != 2:
-        out.append(Finding("technical.task", f"binary, but '{tech.target}' has "
-                           f"{len(values)} distinct values",
-                           "set task: multiclass or regression, or choose another target"))
-    elif task == "binary":
-        out += _positive_label_findings(tech, values)
-    return out
+        return [Finding("technical.task", f"binary, but '{target}' has {len(values)} distinct "
+                        "values", "set task: multiclass or regression, or choose another target")]
+    if task == "regression" and not numeric:
+        return [Finding("technical.task", f"regression needs a numeric target, but '{target}' "
+                        f"holds {shown}", "set task: binary or multiclass")]
+    whole = numeric and all(float(v).is_integer() for v in values)
+    if task == "multiclass" and (len(values) > MAX_CLASSES or (numeric and not whole)):
+        return [Finding("technical.task", f"multiclass, but '{target}' has {len(values)} "
+                        "distinct values", "if it is a quantity, set task: regression")]
+    return []
 
 
 def _declared_columns(data: Any) -> list[tuple[str, str]]:

@@ -6,7 +6,9 @@ needs it, so ``mvpgen --help`` stays fast.
 
 from __future__ import annotations
 
+import math
 import os
+import shlex
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +17,9 @@ import click
 from mvpgen import __version__
 
 TASKS = ("binary", "multiclass", "regression")
+# 0 success, 1 findings, 2 bad usage or input; a crash is none of these, so that a
+# script checking for findings never mistakes one for the other.
+BUG_EXIT_CODE = 3
 
 
 class _Group(click.Group):
@@ -39,7 +44,7 @@ class _Group(click.Group):
                 raise
             click.echo(f"Error: unexpected {type(err).__name__}: {err} — run "
                        "'mvpgen --debug ...' to see where, and please report it", err=True)
-            ctx.exit(1)
+            ctx.exit(BUG_EXIT_CODE)
 
 
 def _debug(ctx: click.Context) -> bool:
@@ -51,6 +56,9 @@ def _debug(ctx: click.Context) -> bool:
 @click.option("--debug", is_flag=True, help="Show tracebacks (also MVPGEN_DEBUG=1).")
 def main(debug: bool) -> None:
     r"""Turn a business problem and a data extract into an honest, runnable ML MVP.
+
+    Exit codes: 0 success, 1 the mapping has findings, 2 bad usage or bad input,
+    3 mvpgen itself failed (please report it).
 
     \b
     Start with a bundled example:
@@ -72,6 +80,13 @@ def _metric(ctx: click.Context, param: click.Parameter, value: str | None) -> st
     return value
 
 
+def _finite(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
+    if value is not None and not math.isfinite(value):
+        msg = f"{value} is not a finite number; give the metric value, e.g. 0.7"
+        raise click.BadParameter(msg)
+    return value
+
+
 @main.command()
 @click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
 @click.option("--mapping", "mapping_file", type=click.Path(dir_okay=False, path_type=Path),
@@ -86,7 +101,7 @@ def _metric(ctx: click.Context, param: click.Parameter, value: str | None) -> st
               help="Binary tasks: the target value the KPI counts (inferred when obvious).")
 @click.option("--metric", metavar="NAME", callback=_metric,
               help="The offline metric, e.g. roc_auc, recall, f1_macro, mae, r2.")
-@click.option("--threshold", type=float, metavar="X",
+@click.option("--threshold", type=float, metavar="X", callback=_finite,
               help="The metric value that counts as success offline.")
 @click.option("--no-input", is_flag=True,
               help="Ask nothing: a missing answer is an error naming the option to pass.")
@@ -119,7 +134,7 @@ def new(directory: Path | None, mapping_file: Path | None, example: str | None,
         click.echo(f"recorded in CHECKLIST.md: {finding}")
     shown = _shown(made.path)
     click.echo(f"Created {shown} (package {made.package})")
-    click.echo(f"Next: cd {shown} && make show    # the mapping in plain words")
+    click.echo(f"Next: cd {shlex.quote(shown)} && make show    # the mapping in plain words")
 
 
 def _shown(path: Path) -> str:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from mvpgen.errors import DestinationError, TemplateError
-from mvpgen.naming import package_name, project_slug
+from mvpgen.naming import distribution_name, package_name, project_slug
 from mvpgen.template import template_dir
 
 # Data files up to this size are copied into data/raw/; larger ones are referenced.
@@ -52,15 +52,19 @@ def generate_project(mapping: Any, destination: Path, *, data_file: Path | None 
     slug = project_slug(mapping.project.name)
     context = _context(slug, config.dump_mapping(mapping), findings, mapping.project.name)
 
+    # Stage on the destination's own file system, so that moving into place is a rename.
+    existing = destination.is_dir()
     staging = None
     try:
-        staging = Path(tempfile.mkdtemp(dir=destination.parent, prefix=f".{destination.name}."))
+        staging = Path(tempfile.mkdtemp(dir=destination if existing else destination.parent,
+                                        prefix=".mvpgen-"))
         project = Path(_render(context, staging))
         if copy_data and data_file is not None:
             shutil.copyfile(data_file, project / mapping.data.path)
-        if destination.exists():
-            destination.rmdir()  # known to be empty; rename needs it gone
-        project.rename(destination)
+        if existing:
+            _move_contents(project, destination)
+        else:
+            project.rename(destination)
     except OSError as err:
         msg = f"cannot write the project to {destination}: {err.strerror or err}"
         raise DestinationError(msg) from err
@@ -68,6 +72,27 @@ def generate_project(mapping: Any, destination: Path, *, data_file: Path | None 
         if staging is not None:
             shutil.rmtree(staging, ignore_errors=True)
     return destination
+
+
+def _move_contents(project: Path, destination: Path) -> None:
+    """Move a rendered project into an existing empty folder, or leave it empty again.
+
+    The folder itself stays: it may be the user's working directory, a mount point or
+    a link, with permissions of its own.
+    """
+    moved: list[Path] = []
+    try:
+        for child in sorted(project.iterdir()):
+            target = destination / child.name
+            child.rename(target)
+            moved.append(target)
+    except BaseException:
+        for target in moved:
+            if target.is_dir() and not target.is_symlink():
+                shutil.rmtree(target, ignore_errors=True)
+            else:
+                target.unlink(missing_ok=True)
+        raise
 
 
 def check_destination(destination: Path) -> None:
@@ -107,6 +132,7 @@ def _context(slug: str, mapping_yaml: str, findings: tuple[str, ...], name: str)
             "project_name": name,
             "project_slug": slug,
             "package_name": package_name(slug),
+            "distribution_name": distribution_name(slug),
             "_mvp_yaml": mapping_yaml,
             "_findings": "\n".join(findings),
         },

@@ -7,7 +7,10 @@ template), so what ``mvpgen new`` shows is what the project will see.
 from __future__ import annotations
 
 import hashlib
+import os
+from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +18,7 @@ from mvpgen.errors import DataFileError, MissingColumnError
 from mvpgen.template import project_module
 
 SAMPLE_ROWS = 20_000
+TABLE_ROWS = 40  # columns listed one per line; the rest are counted by role
 # Name fragments that usually mark the target, strongest first.
 TARGET_HINTS = ("target", "label", "churn", "outcome", "class", "default", "fraud", "survived",
                 "converted", "response", "price", "sales", "revenue", "amount", "y")
@@ -63,12 +67,29 @@ def _data() -> Any:
     return project_module("data")
 
 
+def _stamp(path: Path) -> tuple[int, int] | None:
+    """Return what changes when a file does, so reads can be cached; None if unreadable."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return stat.st_mtime_ns, stat.st_size
+
+
 def inspect_file(path: Path, sample_rows: int = SAMPLE_ROWS) -> Inspection:
     """Read the first rows of a data file and describe each column.
+
+    Asking again about an unchanged file costs nothing: ``mvpgen new`` and its checks
+    look at the same file several times.
 
     Raises:
         DataFileError: when the file cannot be used (the message says why and what to do).
     """
+    return _inspect_file(Path(os.path.abspath(path)), _stamp(path), sample_rows)
+
+
+@lru_cache(maxsize=8)
+def _inspect_file(path: Path, stamp: tuple[int, int] | None, sample_rows: int) -> Inspection:
     data = _data()
     try:
         sample = data.read_table(path, nrows=sample_rows)
@@ -79,12 +100,18 @@ def inspect_file(path: Path, sample_rows: int = SAMPLE_ROWS) -> Inspection:
 
 
 def summarize_target(path: Path, target: str, columns: tuple[str, ...]) -> TargetSummary:
-    """Read the target column of the whole file.
+    """Read the target column of the whole file (cached while the file is unchanged).
 
     Raises:
         MissingColumnError: when the file has no such column (the closest are suggested).
         DataFileError: when the file cannot be read.
     """
+    return _summarize_target(Path(os.path.abspath(path)), _stamp(path), target, columns)
+
+
+@lru_cache(maxsize=8)
+def _summarize_target(path: Path, stamp: tuple[int, int] | None, target: str,
+                      columns: tuple[str, ...]) -> TargetSummary:
     data = _data()
     if target not in columns:
         import pandas as pd
@@ -161,8 +188,20 @@ def fingerprint(path: Path) -> str:
 
 def roles_table(inspection: Inspection) -> list[str]:
     """Return the compact table of columns, roles and missing shares, as lines."""
-    width = max(12, *(len(c.name) for c in inspection.columns))
+    shown = inspection.columns[:TABLE_ROWS]
+    names = [_cut(c.name) for c in shown]
+    width = max(12, *(len(n) for n in names))
     lines = [f"  {'column':<{width}}  {'role':<11}  missing"]
-    for c in inspection.columns:
-        lines.append(f"  {c.name:<{width}}  {c.role:<11}  {c.missing_share:>6.1%}")
+    for name, c in zip(names, shown, strict=True):
+        lines.append(f"  {name:<{width}}  {c.role:<11}  {c.missing_share:>6.1%}")
+    hidden = len(inspection.columns) - len(shown)
+    if hidden:
+        roles = Counter(c.role for c in inspection.columns[TABLE_ROWS:])
+        lines.append(f"  ... and {hidden} more columns: " +
+                     ", ".join(f"{n} {role}" for role, n in roles.most_common()))
     return lines
+
+
+def _cut(name: str, limit: int = 40) -> str:
+    name = " ".join(name.split())  # a name with a line break stays on its row
+    return name if len(name) <= limit else name[: limit - 1] + "…"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,11 +15,11 @@ from mvpgen.answers import (
     require_answers,
     with_fields,
 )
-from mvpgen.checks import Finding, check_mapping, resolve_data_path
+from mvpgen.checks import Finding, check_mapping, resolve_data_path, target_findings
 from mvpgen.errors import DataFileError, FindingsError, MvpgenError
-from mvpgen.generate import generate_project
-from mvpgen.naming import project_slug
-from mvpgen.template import schema
+from mvpgen.generate import check_destination, generate_project
+from mvpgen.naming import package_name, project_slug
+from mvpgen.template import project_module, schema
 
 # Asked first: the data file decides what the target question can offer, and the
 # target's values what the later questions propose.
@@ -60,6 +61,9 @@ def create_project(request: NewRequest) -> NewProject:
         MvpgenError: for bad input (exit 2) and for findings that were not allowed (exit 1).
     """
     raw, base_dir = _starting_mapping(request)
+    _refuse_broken_answers(raw)
+    if request.directory is not None:
+        check_destination(Path(os.path.abspath(request.directory)))  # before any question
     directory_name = request.directory.name if request.directory else None
     if get_field(raw, "project.name") is None and not request.interactive:
         raw = with_fields(raw, {"project.name": directory_name})
@@ -73,7 +77,7 @@ def create_project(request: NewRequest) -> NewProject:
         raw, inferred, labels = _answers_from_data(raw, data_file, request, ask)
         hints["technical.positive_label"] = f"one of: {', '.join(map(repr, labels[:20]))}"
     else:
-        raw = ask(raw)
+        raw = ask(raw, skip=_BEFORE_TARGET)
     if not request.interactive:
         require_answers(raw, _also_required(raw), hints=hints)
 
@@ -89,8 +93,8 @@ def create_project(request: NewRequest) -> NewProject:
     mapping, _ = schema().parse_mapping(raw)
     destination = request.directory or Path(project_slug(mapping.project.name))
     path = generate_project(mapping, destination, data_file=data_file,
-                            findings=tuple(str(f) for f in findings))
-    package = next(p.name for p in (path / "src").iterdir() if p.is_dir())
+                            findings=tuple(" ".join(str(f).split()) for f in findings))
+    package = package_name(project_slug(mapping.project.name))
     return NewProject(path, package, inferred, findings)
 
 
@@ -124,12 +128,44 @@ def _answers_from_data(raw: dict[str, Any], data_file: Path, request: NewRequest
     target = get_field(raw, "technical.target")
     summary = summarize_target(data_file, target, inspection.names)
     proposed = propose_details(inspection, summary, get_field(raw, "technical.task"), target)
-    raw = ask(raw, columns=inspection.names, labels=summary.values, defaults=proposed)
+    raw = ask(raw, skip=(*_BEFORE_TARGET, "technical.target"), columns=inspection.names,
+              labels=summary.values, defaults=proposed)
     more = _fill(raw, proposed)
-    raw = with_fields(raw, {**more, "data.rows": summary.rows,
+    raw = with_fields(raw, more)
+    problems = target_findings(get_field(raw, "technical.task"), target, data_file.name,
+                               summary, inspection)
+    if problems:  # the data cannot serve this target: bad input, whatever else is missing
+        raise DataFileError(str(problems[0]))
+    label = get_field(raw, "technical.positive_label")
+    if label is not None:
+        # As the data holds it: 1, not "1", when the option or a prompt gave text.
+        more_label = project_module("target").find_label(label, summary.values)
+        raw = with_fields(raw, {"technical.positive_label": more_label})
+    raw = with_fields(raw, {"data.rows": summary.rows,
                             "data.size_bytes": inspection.size_bytes,
                             "data.sha256": fingerprint(data_file)})
     return raw, {**inferred, **more}, summary.values
+
+
+def _refuse_broken_answers(raw: dict[str, Any]) -> None:
+    """Refuse answers that are wrong (not merely missing) before asking anything more.
+
+    Raises:
+        FindingsError: listing every problem that is not a missing answer.
+    """
+    config = schema()
+    _, problems = config.parse_mapping(raw)
+    findings = [Finding(p.field, p.problem, p.fix) for p in problems if p.problem != "missing"]
+    tech = raw.get("technical") if isinstance(raw.get("technical"), dict) else {}
+    if tech.get("task") is not None and tech["task"] not in config.TASKS:
+        findings.append(Finding("technical.task", f"{tech['task']!r} is not a task",
+                                f"use one of: {', '.join(config.TASKS)}"))
+    if tech.get("metric") is not None and tech["metric"] not in config.METRICS:
+        findings.append(Finding("technical.metric", f"{tech['metric']!r} is not a metric",
+                                f"use one of: {', '.join(config.METRICS)}"))
+    if findings:
+        msg = f"{len(findings)} finding(s) in the mapping: fix them first"
+        raise FindingsError(msg, list(dict.fromkeys(findings)))
 
 
 def _fill(raw: dict[str, Any], proposed: dict[str, Any]) -> dict[str, Any]:

@@ -5,6 +5,7 @@ Each question says why it is asked; an invalid answer is explained and asked aga
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,7 +35,8 @@ class Question:
 
 def ask_missing(raw: dict[str, Any], *, optional: bool, columns: tuple[str, ...] = (),
                 labels: tuple[Any, ...] = (), defaults: dict[str, Any] | None = None,
-                only: tuple[str, ...] | None = None) -> dict[str, Any]:
+                only: tuple[str, ...] | None = None,
+                skip: tuple[str, ...] = ()) -> dict[str, Any]:
     """Prompt for every unanswered question that applies.
 
     Args:
@@ -44,13 +46,14 @@ def ask_missing(raw: dict[str, Any], *, optional: bool, columns: tuple[str, ...]
         labels: the target's distinct values, to check the positive label against.
         defaults: proposed answers by field, shown as the prompts' defaults.
         only: ask only these fields.
+        skip: never ask these fields (they were asked already).
 
     Returns:
         A copy of ``raw`` with the answers given.
     """
     defaults = defaults or {}
     for question in _questions(columns, labels):
-        if only is not None and question.field not in only:
+        if (only is not None and question.field not in only) or question.field in skip:
             continue
         if get_field(raw, question.field) is not None or not question.applies(raw):
             continue
@@ -97,9 +100,12 @@ def _questions(columns: tuple[str, ...], labels: tuple[Any, ...]) -> list[Questi
 
     def number(value: str, raw: dict[str, Any]) -> float:
         try:
-            return float(value)
+            result = float(value)
         except ValueError:
             raise click.UsageError(f"'{value}' is not a number; write it like 0.06") from None
+        if not math.isfinite(result):
+            raise click.UsageError(f"'{value}' is not a finite number; write it like 0.06")
+        return result
 
     def requirement(value: str, raw: dict[str, Any]) -> str:
         if is_vague(value):
@@ -141,9 +147,10 @@ def _questions(columns: tuple[str, ...], labels: tuple[Any, ...]) -> list[Questi
 
     def threshold(value: str, raw: dict[str, Any]) -> float:
         result = number(value, raw)
-        spec = config.METRICS[get_field(raw, "technical.metric")]
-        if not spec.low <= result <= spec.high:
-            raise click.UsageError(f"{spec.name} ranges from {spec.range_text()}")
+        spec = config.METRICS.get(get_field(raw, "technical.metric"))
+        problem = spec.threshold_problem(result) if spec is not None else None
+        if problem is not None:
+            raise click.UsageError("; ".join(problem))
         return result
 
     def cost(value: str, raw: dict[str, Any]) -> float:

@@ -68,10 +68,19 @@ def replace_blocks(text: str, contents: dict[str, str], source: str = "file") ->
     out, last = [], 0
     for name, (start, end) in sorted(blocks.items(), key=lambda item: item[1]):
         if name in contents:
-            out += [text[last:start], "\n", contents[name].strip("\n"), "\n"]
+            out += [text[last:start], "\n", _inert(contents[name]).strip("\n"), "\n"]
             last = end
     out.append(text[last:])
     return "".join(out)
+
+
+def _inert(content: str) -> str:
+    """Return content that cannot open or close a block, however it was written.
+
+    Free text from mvp.yaml ends up in blocks; a marker inside it would otherwise
+    break every later update. ``&lt;!--`` shows as ``<!--`` in rendered Markdown.
+    """
+    return content.replace("<!--", "&lt;!--")
 
 
 def update_file(path: Path, contents: dict[str, str]) -> bool:

@@ -39,6 +39,16 @@ class Metric:
     high: float
     chance: float | None = None  # what guessing scores, where that is a fixed number
 
+    def threshold_problem(self, threshold: float) -> tuple[str, str] | None:
+        """Return why ``threshold`` cannot be this metric's success criterion, and the fix."""
+        if not self.low <= threshold <= self.high:
+            return (f"{threshold:g} is outside the range of {self.name}",
+                    f"choose a value from {self.range_text()}")
+        if self.chance is not None and self.higher_is_better and threshold <= self.chance:
+            return (f"{threshold:g} is what guessing scores on {self.name}",
+                    f"choose a value above {self.chance:g}")
+        return None
+
     def range_text(self) -> str:
         """Return the range in words, e.g. ``0 to 1``."""
         low = "-infinity" if math.isinf(self.low) else f"{self.low:g}"
@@ -292,18 +302,15 @@ def _consistency_problems(m: Mapping) -> list[Problem]:
     elif tech.task in TASKS and tech.task not in metric.tasks:
         out.append(Problem("technical.metric", f"'{tech.metric}' does not fit a {tech.task} task",
                            f"use one of: {', '.join(metrics_for(tech.task))}"))
-    if metric is not None and not metric.low <= tech.threshold <= metric.high:
-        out.append(Problem("technical.threshold",
-                           f"{tech.threshold:g} is outside the range of {metric.name}",
-                           f"choose a value from {metric.range_text()}"))
-    elif (metric is not None and metric.chance is not None and metric.higher_is_better
-          and tech.threshold <= metric.chance):
-        out.append(Problem("technical.threshold",
-                           f"{tech.threshold:g} is what guessing scores on {metric.name}",
-                           f"choose a value above {metric.chance:g}"))
+    problem = metric.threshold_problem(tech.threshold) if metric is not None else None
+    if problem is not None:
+        out.append(Problem("technical.threshold", *problem))
     if tech.positive_label is not None and tech.task in ("multiclass", "regression"):
         out.append(Problem("technical.positive_label", f"is only used by binary tasks, "
                            f"not {tech.task}", "remove it, or set task: binary"))
+    if m.data.time_column is not None and m.data.time_column == m.data.group_column:
+        out.append(Problem("data.group_column", f"is the time column '{m.data.time_column}'",
+                           "name the column that groups rows, e.g. a customer or household"))
     for name in ("time_column", "group_column"):
         if getattr(m.data, name) == tech.target:
             out.append(Problem(f"data.{name}", f"is the target column '{tech.target}'",

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .blocks import update_file
+from .blocks import replace_blocks, update_file
 from .config import Mapping
 from .describe import describe_mapping
+from .files import write_atomically
 
 
 def mapping_block(mapping: Mapping) -> str:
@@ -18,19 +19,27 @@ def mapping_block(mapping: Mapping) -> str:
 def refresh_docs(root: Path, mapping: Mapping) -> list[Path]:
     """Rewrite the mapping blocks of the project's README.md and CHECKLIST.md.
 
+    Both files are checked before either is written, so a broken marker in one
+    leaves both as they were.
+
     Returns:
         The files that changed.
 
     Raises:
-        blocks.BlockError: when a file's markers are broken; that file is left untouched.
+        blocks.BlockError: when a file's markers are broken; nothing is written then.
     """
     text = mapping_block(mapping)
-    changed = []
+    updates = {}
     for name, block in (("README.md", "mapping"), ("CHECKLIST.md", "q1")):
         path = root / name
-        if path.exists() and update_file(path, {block: text}):
-            changed.append(path)
-    return changed
+        if path.exists():
+            old = path.read_text(encoding="utf-8")
+            new = replace_blocks(old, {block: text}, source=name)
+            if new != old:
+                updates[path] = new
+    for path, new in updates.items():
+        write_atomically(path, new)
+    return list(updates)
 
 
 def _inline(text: str) -> str:
