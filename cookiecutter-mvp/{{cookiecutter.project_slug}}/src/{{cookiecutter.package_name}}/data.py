@@ -13,6 +13,7 @@ import datetime as dt
 import difflib
 import io
 import re
+import warnings
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -352,7 +353,11 @@ def _to_dates(series: pd.Series, column: str, source: str) -> pd.Series:
     parsed = pd.to_datetime(text, format="ISO8601", errors="coerce")
     if parsed.notna().sum() < text.notna().sum():
         # Not ISO: let pandas infer one format for the whole column (e.g. 31/12/2025).
-        parsed = pd.to_datetime(text, errors="coerce", dayfirst=_day_first(text))
+        with warnings.catch_warnings():
+            # Values that are no dates at all make pandas warn that it parses them one by
+            # one; they are reported below, in words the user can act on.
+            warnings.filterwarnings("ignore", "Could not infer format", UserWarning)
+            parsed = pd.to_datetime(text, errors="coerce", dayfirst=_day_first(text))
     bad = text.notna() & parsed.isna()
     if bad.any():
         example = text[bad].iloc[0]
