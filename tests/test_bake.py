@@ -6,8 +6,11 @@ task or metric is baked without touching this file.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
+import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -65,22 +68,28 @@ def mapping_for(task: str, extras: bool, data: Path) -> dict[str, Any]:
     return raw
 
 
-def expected_files(package: str) -> set[str]:
-    return {
-        ".gitignore", "CHECKLIST.md", "Makefile", "README.md", "mvp.yaml", "pyproject.toml",
-        "data/raw/.gitkeep", "data/raw/table.csv", "data/feedback/.gitkeep",
-        "reports/.gitkeep", "models/.gitkeep",
-        *(f"src/{package}/{m}.py" for m in ("__init__", "__main__", "blocks", "cli", "config",
-                                             "describe", "docs")),
-        "tests/conftest.py", "tests/test_cli.py", "tests/test_config.py",
-    }
+def expected_files(package: str, data_file: str) -> set[str]:
+    """Every file of the template, rendered, plus the copied data file."""
+    project = template_dir() / "{{cookiecutter.project_slug}}"
+    files = {str(p.relative_to(project)).replace("{{cookiecutter.package_name}}", package)
+             for p in project.rglob("*") if p.is_file() and "__pycache__" not in p.parts}
+    return files | {f"data/raw/{data_file}"}
 
 
 def run_project_tests(project: Path) -> str:
     result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
                             cwd=project, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
-    return result.stdout
+    last = result.stdout.strip().splitlines()[-1]
+    assert re.fullmatch(r"\d+ passed in [\d.]+s", last), last
+    return last
+
+
+def run_project(project: Path, *args: str) -> subprocess.CompletedProcess:
+    package = next(p.name for p in (project / "src").iterdir() if p.is_dir())
+    return subprocess.run([sys.executable, "-m", package, *args], cwd=project,
+                          env={**os.environ, "PYTHONPATH": "src"}, capture_output=True,
+                          text=True)
 
 
 def assert_fully_rendered(project: Path) -> None:
@@ -110,34 +119,46 @@ def test_bake_and_run(isolated, tmp_path, task, extras):
     package = f"bake_{task}_{'full' if extras else 'plain'}"
 
     files = {str(p.relative_to(project)) for p in project.rglob("*") if p.is_file()}
-    assert files == expected_files(package)
+    assert files == expected_files(package, "table.csv")
     assert_fully_rendered(project)
 
-    raw["data"]["path"] = "data/raw/table.csv"
-    assert config.load_mapping(project / "mvp.yaml") == config.parse_mapping(raw)[0]
+    recorded = config.load_mapping(project / "mvp.yaml")
+    raw["data"].update(path="data/raw/table.csv", rows=120, size_bytes=data.stat().st_size,
+                       sha256=hashlib.sha256(data.read_bytes()).hexdigest())
+    if not extras:  # proposed from the data: the one date column, the row number
+        raw["data"].update(time_column="day", id_columns=["row_id"])
+    assert recorded == config.parse_mapping(raw)[0]
     checklist = (project / "CHECKLIST.md").read_text(encoding="utf-8")
     assert "- **Requirement:** Plan store staffing from demand" in checklist
     assert ("- **Costs:**" in checklist) == (extras and task == "binary")
 
-    assert "9 passed" in run_project_tests(project)
-    shown = subprocess.run([sys.executable, "-m", package, "show"], cwd=project,
-                           env={**os.environ, "PYTHONPATH": "src"}, capture_output=True,
-                           text=True, check=True).stdout
-    assert "of the column 'outcome'" in shown
+    run_project_tests(project)
+    shown = run_project(project, "show")
+    assert shown.returncode == 0, shown.stderr
+    assert "of the column 'outcome'" in shown.stdout
+
+    eda = run_project(project, "eda", "--quiet")
+    assert eda.returncode == 0, eda.stderr
+    assert eda.stdout == ""
+    summary = json.loads((project / "reports/data_quality.json").read_text(encoding="utf-8"))
+    assert summary["rows"] == 120
+    assert summary["target"]["task"] == task
+    assert (project / "reports/eda.html").stat().st_size > 100_000
 
 
 @pytest.mark.slow
-def test_the_template_works_with_plain_cookiecutter(tmp_path):
+@pytest.mark.parametrize("task", config.TASKS)
+def test_the_template_works_with_plain_cookiecutter(tmp_path, task):
     subprocess.run([sys.executable, "-m", "cookiecutter", str(template_dir()), "--no-input",
-                    "-o", str(tmp_path)], check=True, capture_output=True)
+                    f"task={task}", "-o", str(tmp_path)], check=True, capture_output=True)
     project = tmp_path / "churn-mvp"
     assert_fully_rendered(project)
     mapping = config.load_mapping(project / "mvp.yaml")
-    assert (mapping.technical.target, mapping.technical.metric) == ("churned", "recall")
-    assert "- **Target**" not in (project / "README.md").read_text(encoding="utf-8")
-    assert "- **Requirement:** Reduce monthly customer churn" in (
-        project / "README.md").read_text(encoding="utf-8")
-    assert "9 passed" in run_project_tests(project)
+    assert mapping.technical.task == task
+    assert mapping.technical.metric in config.metrics_for(task)
+    readme = (project / "README.md").read_text(encoding="utf-8")
+    assert "- **Requirement:** Reduce monthly customer churn" in readme
+    run_project_tests(project)
 
 
 @pytest.mark.slow
@@ -158,6 +179,5 @@ def test_an_installed_wheel_generates_from_any_directory(tmp_path):
                     "--no-input"], cwd=elsewhere, env=env, check=True, capture_output=True)
     project = elsewhere / "demo"
     files = {str(p.relative_to(project)) for p in project.rglob("*") if p.is_file()}
-    assert files == (expected_files("churn_mvp") - {"data/raw/table.csv"}
-                     | {"data/raw/customers.csv"})
-    assert "9 passed" in run_project_tests(project)
+    assert files == expected_files("churn_mvp", "customers.csv")
+    run_project_tests(project)

@@ -9,7 +9,7 @@ import sys
 import pandas as pd
 import pytest
 import yaml
-from conftest import run, tree_digest, write_mapping
+from conftest import run, write_mapping
 
 from mvpgen.checks import is_vague
 from mvpgen.naming import distribution_name, package_name, project_slug

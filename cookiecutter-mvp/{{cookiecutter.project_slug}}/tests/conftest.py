@@ -1,9 +1,12 @@
-"""Shared fixtures: the project root, its mapping, and its package's modules."""
+"""Shared fixtures: the project root, its mapping, its package's modules, a small project."""
 
 import importlib
+import shutil
 from pathlib import Path
 from types import ModuleType
 
+import numpy as np
+import pandas as pd
 import pytest
 import yaml
 
@@ -25,3 +28,38 @@ def mapping_file() -> Path:
 @pytest.fixture
 def raw_mapping(mapping_file: Path) -> dict:
     return yaml.safe_load(mapping_file.read_text(encoding="utf-8"))
+
+
+def synthetic_customers(rows: int = 400, seed: int = 0) -> pd.DataFrame:
+    """A seeded table with a planted identifier and a planted leak of the target."""
+    rng = np.random.default_rng(seed)
+    usage = rng.normal(size=rows)
+    churned = np.where(usage + rng.normal(scale=0.8, size=rows) < -0.3, "yes", "no")
+    return pd.DataFrame({
+        "customer_id": [f"C{100000 + i}" for i in range(rows)],
+        "signup": pd.date_range("2024-01-01", periods=rows, freq="D").strftime("%Y-%m-%d"),
+        "plan": rng.choice(["basic", "plus", "pro"], rows),
+        "usage": usage.round(3),
+        "refund_reason": np.where(churned == "yes", "price", None),  # known only afterwards
+        "churned": churned,
+    })
+
+
+@pytest.fixture
+def small_project(tmp_path: Path) -> Path:
+    """A copy of this project's documents with its own small data and mapping."""
+    for name in ("README.md", "CHECKLIST.md"):
+        shutil.copy(ROOT / name, tmp_path / name)
+    (tmp_path / "data/raw").mkdir(parents=True)
+    synthetic_customers().to_csv(tmp_path / "data/raw/customers.csv", index=False)
+    mapping = {
+        "project": {"name": "Small churn"},
+        "business": {"requirement": "Keep customers", "kpi": "churn", "current": 0.3,
+                     "goal": 0.2},
+        "technical": {"task": "binary", "target": "churned", "positive_label": "yes",
+                      "metric": "roc_auc", "threshold": 0.7},
+        "data": {"path": "data/raw/customers.csv", "id_columns": ["customer_id"]},
+    }
+    (tmp_path / "mvp.yaml").write_text(yaml.safe_dump(mapping, sort_keys=False),
+                                       encoding="utf-8")
+    return tmp_path

@@ -40,8 +40,12 @@ def test_refresh_keeps_everything_outside_the_markers(tmp_path):
 
 
 def test_refresh_refuses_a_broken_marker_and_writes_nothing(tmp_path):
-    for name in ("mvp.yaml", "CHECKLIST.md"):
+    for name in ("mvp.yaml", "README.md", "CHECKLIST.md"):
         shutil.copy(ROOT / name, tmp_path / name)
+    readme = (tmp_path / "README.md").read_text(encoding="utf-8")
+    edited = (tmp_path / "mvp.yaml").read_text(encoding="utf-8").replace(
+        "requirement: ", "requirement: Changed ", 1)
+    (tmp_path / "mvp.yaml").write_text(edited, encoding="utf-8")
     checklist = tmp_path / "CHECKLIST.md"
     broken = checklist.read_text(encoding="utf-8").replace("<!-- mvpgen:end q1 -->", "")
     checklist.write_text(broken, encoding="utf-8")
@@ -49,3 +53,4 @@ def test_refresh_refuses_a_broken_marker_and_writes_nothing(tmp_path):
     assert result.exit_code == 2
     assert "nothing was written" in result.output
     assert checklist.read_text(encoding="utf-8") == broken
+    assert (tmp_path / "README.md").read_text(encoding="utf-8") == readme

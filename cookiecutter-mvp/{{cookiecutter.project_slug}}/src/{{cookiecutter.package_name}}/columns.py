@@ -54,10 +54,12 @@ def _describe(series: pd.Series, name: str, *, declared_id: bool,
     top_share = float(values.value_counts(normalize=True).iloc[0]) if unique else 1.0
     info = {"name": name, "dtype": str(series.dtype), "unique": unique, "top_share": top_share,
             "missing_share": float(1 - len(values) / rows) if rows else 0.0}
-    return ColumnInfo(role=_role(values, name, unique, declared_id, declared_time), **info)
+    gaps = len(values) < rows
+    return ColumnInfo(role=_role(values, name, unique, gaps, declared_id, declared_time),
+                      **info)
 
 
-def _role(values: pd.Series, name: str, unique: int, declared_id: bool,
+def _role(values: pd.Series, name: str, unique: int, gaps: bool, declared_id: bool,
           declared_time: bool) -> str:
     import pandas as pd
 
@@ -65,8 +67,10 @@ def _role(values: pd.Series, name: str, unique: int, declared_id: bool,
         return "id"
     if declared_time or pd.api.types.is_datetime64_any_dtype(values):
         return "datetime"
-    if unique <= 1:
+    if unique == 0 or (unique == 1 and not gaps):
         return "constant"
+    if unique == 1:
+        return "categorical"  # filled or not: the gaps carry the information
     nearly_unique = unique >= ID_UNIQUE_SHARE * len(values) and len(values) > MAX_CATEGORIES
     if pd.api.types.is_bool_dtype(values):
         return "categorical"
