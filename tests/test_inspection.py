@@ -1,0 +1,87 @@
+"""What ``mvpgen new --data`` proposes, on public tables and on planted synthetic ones."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn import datasets
+
+from mvpgen.inspection import (
+    inspect_file,
+    propose_details,
+    propose_target,
+    roles_table,
+    summarize_target,
+)
+
+
+def proposals(path):
+    inspection = inspect_file(path)
+    target = propose_target(inspection)
+    summary = summarize_target(path, target, inspection.names)
+    return inspection, target, propose_details(inspection, summary, None, target)
+
+
+@pytest.mark.parametrize(("loader", "task", "extra"), [
+    (datasets.load_breast_cancer, "binary",
+     {"technical.positive_label": 1, "technical.metric": "roc_auc"}),
+    (datasets.load_wine, "multiclass", {"technical.metric": "f1_macro"}),
+    (datasets.load_iris, "multiclass", {"technical.metric": "f1_macro"}),
+    (datasets.load_diabetes, "regression", {"technical.metric": "mae"}),
+])
+def test_scikit_learn_tables(tmp_path, loader, task, extra):
+    path = tmp_path / "table.csv"
+    loader(as_frame=True).frame.to_csv(path, index=False)
+    inspection, target, proposed = proposals(path)
+    assert target == "target"
+    assert proposed == {"technical.task": task, **extra}
+    assert inspection.roles("id") == []
+
+
+def planted(rows: int = 2000, seed: int = 1) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame({
+        "user_id": np.arange(10_000, 10_000 + rows),
+        "session_key": [f"s{x:08x}" for x in rng.permutation(rows)],
+        "created_at": (pd.Timestamp("2025-01-01")
+                       + pd.to_timedelta(rng.integers(0, 300, rows), unit="D")).astype(str),
+        "country": rng.choice(["DE", "FR", "IT"], rows),
+        "amount": rng.gamma(2.0, 40.0, rows).round(2),
+        "source": "web",
+        "note": [f"customer said {w} about {v}" for w, v in
+                 zip(rng.choice(["this", "that", "it"], rows), rng.integers(0, 10**6, rows),
+                     strict=True)],
+        "is_fraud": (rng.random(rows) < 0.03).astype(int),
+    })
+
+
+def test_planted_roles_and_proposals(tmp_path):
+    path = tmp_path / "payments.csv"
+    planted().to_csv(path, index=False)
+    inspection, target, proposed = proposals(path)
+    roles = {c.name: c.role for c in inspection.columns}
+    assert roles == {"user_id": "id", "session_key": "id", "created_at": "datetime",
+                     "country": "categorical", "amount": "numeric", "source": "constant",
+                     "note": "text", "is_fraud": "numeric"}
+    assert target == "is_fraud"
+    assert proposed == {"technical.task": "binary", "technical.positive_label": 1,
+                        "technical.metric": "average_precision",
+                        "data.id_columns": ["user_id", "session_key"],
+                        "data.time_column": "created_at"}
+
+
+def test_without_name_hints_the_last_usable_column_is_proposed(tmp_path):
+    path = tmp_path / "t.csv"
+    pd.DataFrame({"a": range(100), "b": [1.5, 2.5] * 50, "c": ["x", "y"] * 50}).to_csv(
+        path, index=False)
+    assert propose_target(inspect_file(path)) == "c"
+
+
+def test_the_roles_table_fits_a_thousand_columns(tmp_path):
+    path = tmp_path / "wide.csv"
+    pd.DataFrame(np.zeros((3, 1200)), columns=[f"c{i}" for i in range(1200)]).to_csv(
+        path, index=False)
+    lines = roles_table(inspect_file(path))
+    assert len(lines) == 42
+    assert lines[-1] == "  ... and 1160 more columns: 1160 constant"
