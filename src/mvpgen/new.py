@@ -68,11 +68,17 @@ def create_project(request: NewRequest) -> NewProject:
     if get_field(raw, "project.name") is None and not request.interactive:
         raw = with_fields(raw, {"project.name": directory_name})
     ask = _asker(request)
+    data_file = _data_file(raw, base_dir)
+    if data_file is not None:  # show the data first: it informs every answer
+        _show_data(data_file, request.echo)
     raw = ask(raw, only=_BEFORE_TARGET, defaults={"project.name": directory_name})
+    if data_file is None:
+        data_file = _data_file(raw, base_dir)
+        if data_file is not None:
+            _show_data(data_file, request.echo)
 
     inferred: dict[str, Any] = {}
     hints: dict[str, str] = {}
-    data_file = _data_file(raw, base_dir)
     if data_file is not None:
         raw, inferred, labels = _answers_from_data(raw, data_file, request, ask)
         hints["technical.positive_label"] = f"one of: {', '.join(map(repr, labels[:20]))}"
@@ -112,14 +118,10 @@ def _answers_from_data(raw: dict[str, Any], data_file: Path, request: NewRequest
         inspect_file,
         propose_details,
         propose_target,
-        roles_table,
         summarize_target,
     )
 
-    request.echo(f"Inspecting {data_file.name} ...")
     inspection = inspect_file(data_file)
-    for line in roles_table(inspection):
-        request.echo(line)
     proposed = {"technical.target": propose_target(inspection)}
     raw = ask(raw, only=("technical.target",), columns=inspection.names, defaults=proposed)
     inferred = _fill(raw, proposed)
@@ -166,6 +168,18 @@ def _refuse_broken_answers(raw: dict[str, Any]) -> None:
     if findings:
         msg = f"{len(findings)} finding(s) in the mapping: fix them first"
         raise FindingsError(msg, list(dict.fromkeys(findings)))
+
+
+def _show_data(data_file: Path, echo: Callable[[str], None]) -> None:
+    """Print each column's role and missing share, so the answers can build on them."""
+    from mvpgen.inspection import SAMPLE_ROWS, inspect_file, roles_table
+
+    echo(f"Inspecting {data_file.name} ...")
+    inspection = inspect_file(data_file)
+    first = " (the first ones)" if inspection.sample_rows == SAMPLE_ROWS else ""
+    echo(f"{inspection.sample_rows:,} rows looked at{first}, {len(inspection.columns)} columns:")
+    for line in roles_table(inspection):
+        echo(line)
 
 
 def _fill(raw: dict[str, Any], proposed: dict[str, Any]) -> dict[str, Any]:

@@ -201,7 +201,7 @@ def _questions(columns: tuple[str, ...], labels: tuple[Any, ...]) -> list[Questi
         Question("data.path", "Data file (blank to add it later)", "A CSV or Parquet extract; "
                  "it is copied into the project and never modified.", data_file, required=False),
         Question("technical.target", "Target column", "The column the model predicts"
-                 + (f"; columns are: {', '.join(columns)}." if columns else "."), target),
+                 + (" (the columns are listed above)." if columns else "."), target),
         Question("technical.task", "Task (binary, multiclass, regression)",
                  "Binary: two classes (churn yes/no). Multiclass: several classes. "
                  "Regression: a quantity.", task),

@@ -1,0 +1,93 @@
+"""Shared by the benchmarks: the seeded synthetic table and a wall-time/peak-memory meter."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+# Run in a fresh interpreter so that each measurement's peak memory is its own.
+_METER = """
+import json, resource, subprocess, sys, time
+start = time.perf_counter()
+done = subprocess.run(sys.argv[1:], capture_output=True, text=True)
+print(json.dumps({"seconds": time.perf_counter() - start, "returncode": done.returncode,
+                  "peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+                  "stderr": done.stderr[-2000:]}))
+"""
+
+
+def synthetic_table(rows: int, seed: int = 0) -> pd.DataFrame:
+    """A seeded table of 20 columns: 12 numeric, 6 categorical, a date and a binary target."""
+    rng = np.random.default_rng(seed)
+    frame = pd.DataFrame({f"num_{i}": rng.normal(size=rows).round(4) for i in range(12)})
+    for i in range(6):
+        frame[f"cat_{i}"] = rng.choice([f"level_{k}" for k in range(3 + i)], rows)
+    frame["event_date"] = (pd.Timestamp("2022-01-01")
+                           + pd.to_timedelta(rng.integers(0, 1000, rows), unit="D"))
+    score = frame["num_0"] - 0.5 * frame["num_1"] + 0.8 * (frame["cat_0"] == "level_1")
+    frame["converted"] = np.where(score + rng.normal(size=rows) > 1.2, "yes", "no")
+    return frame
+
+
+def write_table(rows: int, folder: Path, seed: int = 0) -> Path:
+    """Write the table as CSV once per size; later runs reuse it."""
+    path = folder / f"synthetic_{rows}.csv"
+    if not path.exists():
+        synthetic_table(rows, seed).to_csv(path, index=False)
+    return path
+
+
+def measure(command: list[str], cwd: Path | None = None, env: dict | None = None) -> dict:
+    """Run ``command``; return its wall time in seconds and its peak memory in MB.
+
+    Raises:
+        RuntimeError: when the command fails (its stderr is included).
+    """
+    out = subprocess.run([sys.executable, "-c", _METER, *command], cwd=cwd, env=env,
+                         capture_output=True, text=True, check=True).stdout
+    result = json.loads(out)
+    if result["returncode"] != 0:
+        msg = f"{' '.join(command)} failed:\n{result['stderr']}"
+        raise RuntimeError(msg)
+    return result
+
+
+def table(rows: list[tuple[str, dict]], reference: str | None = None) -> str:
+    """Format measurements side by side, with the ratio to a reference row."""
+    base = dict(rows).get(reference) if reference else None
+    lines = [f"{'measurement':<48} {'seconds':>9} {'peak MB':>9}"
+             + (f" {'x ' + reference:>14}" if base else "")]
+    for name, m in rows:
+        line = f"{name:<48} {m['seconds']:>9.2f} {m['peak_mb']:>9.0f}"
+        if base:
+            line += f" {m['seconds'] / base['seconds']:>14.2f}"
+        lines.append(line)
+    return "\n".join(lines)
+
+
+BUSINESS = """\
+project: {name: Conversion benchmark}
+business:
+  requirement: Raise trial-to-paid conversions with targeted onboarding calls
+  kpi: trial conversion rate
+  current: 0.10
+  goal: 0.12
+"""
+
+
+def make_project(folder: Path, data: Path) -> Path:
+    """Generate (once) a project for the synthetic table with ``mvpgen new``."""
+    project = folder / f"project-{data.stem}"
+    if not project.exists():
+        mapping = folder / "business.yaml"
+        mapping.write_text(BUSINESS, encoding="utf-8")
+        subprocess.run([sys.executable, "-m", "mvpgen", "new", str(project), "--mapping",
+                        str(mapping), "--data", str(data), "--target", "converted",
+                        "--metric", "average_precision", "--threshold", "0.5", "--no-input"],
+                       check=True, capture_output=True)
+    return project
