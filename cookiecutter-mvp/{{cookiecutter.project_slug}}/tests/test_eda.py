@@ -35,3 +35,12 @@ def test_eda_keeps_what_the_user_wrote_in_the_checklist(small_project):
     assert "My note, kept as is.\n- [x] ticked by hand\n\n## 2." in after
     assert "the profile covers all 400 rows" in after
     assert "'refund_reason' is filled only for class 'yes'" in after
+
+
+def test_full_mode_profiles_every_row(small_project):
+    result = run_eda(small_project, "--full")
+    assert result.exit_code == 0, result.output
+    html = (small_project / "reports/eda.html").read_text(encoding="utf-8")
+    assert "Small churn: churned (binary), all 400 rows" in html
+    summary = json.loads((small_project / "reports/data_quality.json").read_text())
+    assert summary["eda"]["mode"] == "full"

@@ -36,6 +36,8 @@ _ISO_DATE = re.compile(
 # A text column becomes pandas' category dtype when it repeats values this much:
 # millions of repeated strings then cost a few bytes a row instead of fifty.
 _CATEGORY_MAX_UNIQUE_SHARE = 0.5
+# pyarrow dictionary-encodes text columns with at most this many distinct values.
+_DICTIONARY_MAX_VALUES = 10_000
 
 
 class DataError(ValueError):
@@ -210,6 +212,9 @@ def tidy(frame: pd.DataFrame, *, dates: tuple[str, ...] = (),
         series = frame[column]
         if column in dates:
             frame[column] = _to_dates(series, column, source)
+        elif isinstance(series.dtype, pd.CategoricalDtype):
+            if len(series.cat.categories) > _CATEGORY_MAX_UNIQUE_SHARE * series.count():
+                frame[column] = series.astype(object)  # identifiers and free text
         elif series.dtype == object:
             first = series.dropna().head(1000)
             if not first.empty and all(isinstance(v, dt.date) for v in first):
@@ -225,40 +230,55 @@ def tidy(frame: pd.DataFrame, *, dates: tuple[str, ...] = (),
 
 
 def _read_csv(path: Path, columns: list[str] | None, nrows: int | None) -> pd.DataFrame:
-    import pandas as pd
-
     fmt = sniff_csv(path)
-    header = _header(path, fmt)
-    _check_header(header, path)
-    options: dict[str, Any] = {"sep": fmt.delimiter, "encoding": fmt.encoding,
-                               "usecols": columns}
+    _check_header(_header(path, fmt), path)
     try:
-        if nrows is None and fmt.delimiter != "|":
-            # pyarrow reads in parallel and builds no Python object per number.
-            frame = pd.read_csv(path, engine="pyarrow", **options)
-        else:
-            frame = pd.read_csv(path, nrows=nrows, low_memory=False, **options)
-    except UnicodeDecodeError:
-        # The head decoded but a later byte did not: read it all as Windows text.
-        frame = pd.read_csv(path, nrows=nrows, low_memory=False,
-                            **{**options, "encoding": "latin-1"})
-    except (ValueError, pd.errors.ParserError) as err:
-        frame = _read_csv_slowly(path, options, nrows, err)
+        frame = (_read_csv_with_arrow(path, fmt, columns) if nrows is None
+                 else _read_csv_with_pandas(path, fmt.delimiter, fmt.encoding, columns, nrows))
+    except ValueError:  # pyarrow's parse errors do not say where; pandas' do
+        frame = _read_csv_with_pandas(path, fmt.delimiter, fmt.encoding, columns, nrows)
     if frame.empty:
         msg = f"{path.name} has a header but no rows; export the data rows too"
         raise DataError(msg)
     return frame
 
 
-def _read_csv_slowly(path: Path, options: dict[str, Any], nrows: int | None,
-                     first_error: Exception) -> pd.DataFrame:
-    """Retry with pandas' own parser, whose errors name the line at fault."""
+def _read_csv_with_arrow(path: Path, fmt: CsvFormat, columns: list[str] | None) -> pd.DataFrame:
+    """Read a whole CSV file with pyarrow: in parallel, repeated text as categories.
+
+    Dictionary-encoding repeated text as it is read keeps millions of rows small: no
+    Python string per cell, and no second pass to make categories.
+    """
+    from pyarrow import csv as arrow_csv
+
+    table = arrow_csv.read_csv(
+        path,
+        read_options=arrow_csv.ReadOptions(
+            encoding="utf8" if fmt.encoding == "utf-8-sig" else fmt.encoding),
+        parse_options=arrow_csv.ParseOptions(delimiter=fmt.delimiter,
+                                             newlines_in_values=True),
+        convert_options=arrow_csv.ConvertOptions(
+            include_columns=columns, strings_can_be_null=True, auto_dict_encode=True,
+            auto_dict_max_cardinality=_DICTIONARY_MAX_VALUES),
+    )
+    return table.to_pandas(date_as_object=False, split_blocks=True, self_destruct=True)
+
+
+def _read_csv_with_pandas(path: Path, delimiter: str, encoding: str,
+                          columns: list[str] | None, nrows: int | None) -> pd.DataFrame:
+    """Read with pandas' parser: for samples, and for errors that name the line."""
     import pandas as pd
 
+    options: dict[str, Any] = {"sep": delimiter, "usecols": columns, "nrows": nrows,
+                               "low_memory": False}
     try:
-        return pd.read_csv(path, nrows=nrows, low_memory=False, **options)
+        try:
+            return pd.read_csv(path, encoding=encoding, **options)
+        except UnicodeDecodeError:
+            # The first bytes decoded, a later one did not: latin-1 reads every byte.
+            return pd.read_csv(path, encoding="latin-1", **options)
     except (ValueError, pd.errors.ParserError) as err:
-        detail = str(err).strip().splitlines()[-1] if str(err).strip() else str(first_error)
+        detail = str(err).strip().splitlines()[-1] if str(err).strip() else type(err).__name__
         msg = (f"{path.name} cannot be read as CSV: {detail}; check the delimiter and the "
                "quotes on that line")
         raise DataError(msg) from err

@@ -22,7 +22,7 @@ MOSTLY_MISSING_SHARE = 0.3
 IMBALANCED_SHARE = 0.1  # a class rarer than this makes accuracy misleading
 SMALL_DATA_ROWS = 500
 LEAK_SCORE = 0.98  # a single column scoring this alone is too good to be true
-LEAK_SAMPLE_ROWS = 20_000
+LEAK_SAMPLE_ROWS = 10_000
 
 
 def data_quality(dataset: Dataset, mapping: Mapping, *, task: str,
