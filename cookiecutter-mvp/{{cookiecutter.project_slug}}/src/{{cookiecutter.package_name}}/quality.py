@@ -22,7 +22,8 @@ MOSTLY_MISSING_SHARE = 0.3
 IMBALANCED_SHARE = 0.1  # a class rarer than this makes accuracy misleading
 SMALL_DATA_ROWS = 500
 LEAK_SCORE = 0.98  # a single column scoring this alone is too good to be true
-LEAK_SAMPLE_ROWS = 10_000
+LEAK_SAMPLE_ROWS = 20_000
+LEAK_BINS = 20  # a rule on one column: "if tenure is in this range, then ..."
 
 
 def data_quality(dataset: Dataset, mapping: Mapping, *, task: str,
@@ -136,46 +137,52 @@ def _filled_for_one_class(column: pd.Series, y: pd.Series) -> Any:
 
 def single_column_score(column: pd.Series, y: pd.Series, task: str, *,
                         seed: int = 0) -> float | None:
-    """Return how well one column alone predicts the target, cross-validated.
+    """Return how well one column alone predicts the target, on rows it has not seen.
 
-    A shallow tree on the column's values (categories by their codes, dates by their
-    time stamps, missing values as a value of their own); balanced accuracy for
-    classes, R² for quantities. None when there are too few rows to tell.
+    The column becomes at most ``LEAK_BINS`` bins (its categories, or quantiles of its
+    numbers and dates; missing values are a bin of their own). Each bin predicts the
+    target seen most (or on average) in it in one random half of the rows, scored on
+    the other half and the other way round: balanced accuracy for classes, R² for
+    quantities. An identifier memorised this way scores like guessing. None when
+    there are too few rows to tell.
     """
-    from sklearn.model_selection import KFold, StratifiedKFold, cross_val_score
-    from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
-
-    if len(y) < 30:
-        return None
-    x = _as_numbers(column).reshape(-1, 1)
-    if task == "regression":
-        model = DecisionTreeRegressor(max_depth=4, random_state=seed)
-        folds = KFold(3, shuffle=True, random_state=seed)
-        scores = cross_val_score(model, x, y.astype(float), cv=folds, scoring="r2")
-    else:
-        if y.value_counts().min() < 3:
-            return None
-        model = DecisionTreeClassifier(max_depth=4, random_state=seed)
-        folds = StratifiedKFold(3, shuffle=True, random_state=seed)
-        scores = cross_val_score(model, x, y.astype(str), cv=folds, scoring="balanced_accuracy")
-    return float(scores.mean())
-
-
-def _as_numbers(column: pd.Series) -> Any:
-    """Return a column as floats a tree can split: missing values far below the rest."""
     import numpy as np
+
+    if len(y) < 30 or (task != "regression" and y.value_counts().min() < 3):
+        return None
+    bins = _bins(column).to_numpy()
+    target = y.to_numpy(dtype=float if task == "regression" else object)
+    half = np.random.default_rng(seed).random(len(y)) < 0.5
+    scores = [_binned_score(bins[fit], target[fit], bins[~fit], target[~fit], task)
+              for fit in (half, ~half)]
+    return float(np.mean(scores))
+
+
+def _bins(column: pd.Series) -> pd.Series:
+    """Return a bin number per row: categories or quantiles; missing values get -1."""
     import pandas as pd
 
     if pd.api.types.is_datetime64_any_dtype(column):
-        if getattr(column.dt, "tz", None) is not None:
-            column = column.dt.tz_convert(None)
-        values = (column - pd.Timestamp(0)).dt.total_seconds()
-    elif pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column):
-        values = column.astype(float)
-    else:
-        codes = column.astype("category").cat.codes
-        values = codes.astype(float).where(codes >= 0)
-    return np.where(values.isna(), -1e18, values)
+        column = pd.Series(column.array.asi8, index=column.index).where(column.notna())
+    numeric = pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column)
+    if numeric and column.nunique() > LEAK_BINS:
+        column = pd.qcut(column, LEAK_BINS, duplicates="drop")
+    return column.astype("category").cat.codes
+
+
+def _binned_score(fit_bins: Any, fit_y: Any, test_bins: Any, test_y: Any, task: str) -> float:
+    import pandas as pd
+
+    fit = pd.DataFrame({"bin": fit_bins, "y": fit_y})
+    if task == "regression":
+        rule = fit.groupby("bin")["y"].mean()
+        predicted = pd.Series(test_bins).map(rule).fillna(fit["y"].mean()).to_numpy()
+        total = ((test_y - test_y.mean()) ** 2).sum()
+        return float(1 - ((test_y - predicted) ** 2).sum() / total) if total else 0.0
+    rule = fit.groupby("bin")["y"].agg(lambda v: v.value_counts().index[0])
+    predicted = pd.Series(test_bins).map(rule).fillna(fit["y"].mode()[0]).to_numpy()
+    recalls = [(predicted[test_y == label] == label).mean() for label in pd.unique(test_y)]
+    return float(sum(recalls) / len(recalls))
 
 
 # --- issues, most important first -----------------------------------------------------------
