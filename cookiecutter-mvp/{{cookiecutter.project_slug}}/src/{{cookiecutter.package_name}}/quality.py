@@ -207,7 +207,8 @@ def rank_issues(summary: dict[str, Any], mapping: Mapping) -> list[dict[str, Any
             [suspect["column"]])
     rows = summary["rows_with_target"]
     if rows < SMALL_DATA_ROWS:
-        add(90, "small_data", f"only {rows} rows have a target; estimates will be rough")
+        add(90, "small_data", f"only {_rows(rows, 'has', 'have')} a target; estimates will "
+            "be rough")
     balance = summary["target"]["balance"].get("classes")
     if balance:
         rare, share = min(balance.items(), key=lambda item: item[1])
@@ -215,8 +216,9 @@ def rank_issues(summary: dict[str, Any], mapping: Mapping) -> list[dict[str, Any
             add(80, "imbalanced_target", f"class {rare!r} is only {share:.1%} of the rows; "
                 "accuracy would flatter a model that never predicts it")
     if summary["rows_without_target"]:
-        add(70, "missing_target", f"{summary['rows_without_target']} rows have no target; "
-            "they are set aside (label them to use them)")
+        missing = summary["rows_without_target"]
+        add(70, "missing_target", f"{_rows(missing, 'has', 'have')} no target and "
+            f"{'is' if missing == 1 else 'are'} set aside; label them to use them")
     declared = {*mapping.data.id_columns, mapping.data.group_column}
     ids = [c for c in summary["id_like_columns"] if c not in declared]
     if ids:
@@ -227,8 +229,8 @@ def rank_issues(summary: dict[str, Any], mapping: Mapping) -> list[dict[str, Any
         add(50, "mostly_missing", f"{_names(empty, 'is', 'are')} at least "
             f"{MOSTLY_MISSING_SHARE:.0%} empty", empty)
     if summary["duplicate_rows"]:
-        add(45, "duplicate_rows", f"{summary['duplicate_rows']} rows are exact duplicates; "
-            "they can leak between training and test")
+        add(45, "duplicate_rows", f"{_rows(summary['duplicate_rows'], 'repeats', 'repeat')} "
+            "an earlier row exactly; copies can leak between training and test")
     useless = summary["constant_columns"] + summary["near_constant_columns"]
     if useless:
         add(40, "constant_columns", f"{_names(useless, 'holds', 'hold')} (almost) one value",
@@ -242,6 +244,11 @@ def rank_issues(summary: dict[str, Any], mapping: Mapping) -> list[dict[str, Any
         add(20, "random_split_with_time", f"{_names(dates, 'holds', 'hold')} dates but no "
             "time_column is set: a random split may test on the past with the future", dates)
     return [issue for _, issue in sorted(issues, key=lambda item: -item[0])]
+
+
+def _rows(count: int, one: str, many: str) -> str:
+    """Return ``1 row is`` or ``3 rows are``: a count with its noun and verb agreeing."""
+    return f"{count:,} row {one}" if count == 1 else f"{count:,} rows {many}"
 
 
 def _names(columns: list[str], one: str, many: str, limit: int = 5) -> str:
