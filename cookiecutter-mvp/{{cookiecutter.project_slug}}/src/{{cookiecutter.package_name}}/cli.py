@@ -104,3 +104,33 @@ def eda(mapping_file: Path | None, full: bool, sample_rows: int, seed: int,
             click.echo(f"  - {issue['message']}")
         if len(issues) > 3:
             click.echo(f"  ... {len(issues) - 3} more in {result.quality_file.relative_to(root)}")
+
+
+@main.command()
+@click.option("--seed", type=int, default=0, show_default=True,
+              help="The seed of the split, the folds and the bootstrap.")
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
+@click.pass_obj
+def baseline(mapping_file: Path | None, seed: int, quiet: bool) -> None:
+    """Compare no model, the best one-column rule and a linear model; give the verdict.
+
+    Writes reports/metrics.json, reports/holdout_predictions.csv, reports/baseline.html,
+    models/baseline.skops (with models/baseline.json) and the checklist's evidence.
+    """
+    root, mapping = _load(mapping_file)
+    from .artifacts import save_run
+    from .baseline import run_baseline
+
+    say = (lambda message: None) if quiet else (lambda message: click.echo(f"{message} ...",
+                                                                           err=True))
+    try:
+        run = run_baseline(mapping, root, seed=seed, progress=say)
+    except DataError as err:
+        _fail(str(err))
+    save_run(run, mapping, root)
+    if not quiet:
+        metrics = run.metrics
+        click.echo(metrics["goal"]["message"])
+        click.echo(metrics["versus_rule"]["message"])
+        for warning in metrics["warnings"]:
+            click.echo(f"  warning ({warning['code']}): {warning['message']}")

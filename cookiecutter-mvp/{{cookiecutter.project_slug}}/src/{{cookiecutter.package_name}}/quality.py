@@ -26,19 +26,27 @@ LEAK_SAMPLE_ROWS = 20_000
 LEAK_BINS = 20  # a rule on one column: "if tenure is in this range, then ..."
 
 
-def data_quality(dataset: Dataset, mapping: Mapping, *, task: str,
-                 seed: int = 0) -> dict[str, Any]:
+def data_quality(dataset: Dataset, mapping: Mapping, *, task: str, seed: int = 0,
+                 infos: list[ColumnInfo] | None = None) -> dict[str, Any]:
     """Summarise the data's quality for the mapping's target and task.
 
     Column statistics cover the rows with a target; rows without one are counted.
+
+    Args:
+        dataset: the data.
+        mapping: the project's mapping.
+        task: the task, declared or inferred.
+        seed: the seed of the samples the leakage check uses.
+        infos: the columns' roles, when the caller has them already.
 
     Returns:
         The summary, ready for JSON.
     """
     frame, target = dataset.frame, dataset.target
-    group = [mapping.data.group_column] if mapping.data.group_column else []
-    infos = describe_columns(frame, id_columns=(*dataset.id_columns, *group),
-                             time_column=mapping.data.time_column)
+    if infos is None:
+        group = [mapping.data.group_column] if mapping.data.group_column else []
+        infos = describe_columns(frame, id_columns=(*dataset.id_columns, *group),
+                                 time_column=mapping.data.time_column)
     by_role: dict[str, list[str]] = {}
     for info in infos:
         if info.name != target:

@@ -1,0 +1,282 @@
+"""The baseline step: trivial vs. rule vs. linear, evaluated honestly, with a verdict.
+
+Everything is decided on the training rows (the rule, the decision thresholds, the
+preprocessing); the holdout is touched once, to measure. Intervals come from the
+bootstrap, and the verdict only says "met" when the whole interval clears the goal.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from . import evaluate, scores
+from .columns import describe_columns
+from .data import DataError, load_dataset
+from .features import plan_features
+from .models import choose_rule, linear_model, trivial_model
+from .quality import data_quality
+from .splits import cv_splitter, holdout
+from .target import find_label, infer_positive_label, resolve_task
+from .verdict import goal_verdict, versus_rule, warnings_for
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from .config import Mapping
+
+SCHEMA_VERSION = 1
+BOOTSTRAP_SMALL, BOOTSTRAP_LARGE, LARGE_HOLDOUT = 1000, 200, 20_000
+
+
+@dataclass
+class BaselineRun:
+    """Everything the baseline step computed, before it is written out."""
+
+    metrics: dict[str, Any]
+    models: dict[str, Any]
+    holdout: pd.DataFrame  # ids, actual value, each model's prediction and score
+    feature_columns: list[str]
+    positive_label: Any
+
+
+def run_baseline(mapping: Mapping, root: Path, *, seed: int = 0,
+                 progress: Callable[[str], None] = lambda message: None) -> BaselineRun:
+    """Fit and evaluate the three models on the mapping's data.
+
+    Raises:
+        data.DataError: when the data cannot be read or cannot support the task.
+    """
+    progress(f"Reading {mapping.data.path}")
+    dataset = load_dataset(mapping, root)
+    frame, target = dataset.frame, dataset.target
+    task = resolve_task(mapping.technical.task, frame[target].unique())
+    positive = _positive_label(mapping, frame[target], task)
+    truth = _truth(frame[target], task, positive)
+
+    progress("Checking the columns")
+    group = mapping.data.group_column
+    infos = describe_columns(frame, id_columns=(*dataset.id_columns, *([group] if group else [])),
+                             time_column=mapping.data.time_column)
+    quality = data_quality(dataset, mapping, task=task, seed=seed, infos=infos)
+    plan = plan_features(infos, dataset.features, group_column=group)
+    if not plan.used:
+        msg = (f"{dataset.source.name}: no column can be used as a feature "
+               f"({'; '.join(f'{c}: {why}' for c, why in plan.dropped.items())})")
+        raise DataError(msg)
+    x = frame[plan.used]
+
+    split = _holdout(frame, truth, task, mapping, seed)
+    train_x, test_x = x.iloc[split.train], x.iloc[split.test]
+    train_y, test_y = truth[split.train], truth[split.test]
+    names = scores.metric_names(task, test_y)
+    metric = mapping.technical.metric
+
+    progress(f"Fitting on {len(split.train):,} rows, holding out {len(split.test):,}")
+    rule = choose_rule(train_x, train_y, plan, task, seed)
+    models = {"trivial": trivial_model(task), "heuristic": rule.model,
+              "linear": linear_model(task, plan, seed)}
+    fit_seconds = {}
+    for name, model in models.items():
+        started = time.perf_counter()
+        model.fit(train_x, train_y)
+        fit_seconds[name] = round(time.perf_counter() - started, 3)
+
+    progress("Cross-validating on the training rows")
+    splitter, cv_rows = cv_splitter(split, frame, truth, task,
+                                    time_column=mapping.data.time_column, group_column=group)
+    groups = frame[group].astype(str).to_numpy()[cv_rows] if split.strategy == "group" else None
+    folds = {name: evaluate.cross_validate(model, x.iloc[cv_rows], truth[cv_rows], task,
+                                           splitter, groups)
+             for name, model in models.items()}
+
+    thresholds = {name: evaluate.DEFAULT_THRESHOLD for name in models}
+    if task == "binary" and mapping.costs is not None:
+        thresholds = {name: evaluate.cheapest_threshold(result.out_of_fold(), mapping.costs)
+                      for name, result in folds.items()}
+    predictions = {name: evaluate.predict(model, test_x, test_y, task, thresholds[name])
+                   for name, model in models.items()}
+
+    progress("Bootstrapping the holdout")
+    draws = scores.resamples(len(test_y), BOOTSTRAP_SMALL if len(test_y) <= LARGE_HOLDOUT
+                             else BOOTSTRAP_LARGE, seed)
+    intervals = {name: scores.interval(metric, p, draws) for name, p in predictions.items()}
+    differences = {f"linear - {other}": scores.paired_interval(
+        metric, predictions["linear"], predictions[other], draws)
+        for other in ("trivial", "heuristic")}
+
+    progress("Drawing the learning curve")
+    curve_x, curve_y = train_x, train_y
+    if split.strategy == "time":
+        order = np.argsort(frame[mapping.data.time_column].to_numpy()[split.train], kind="stable")
+        curve_x, curve_y = train_x.iloc[order], train_y[order]
+    curve = evaluate.learning_curve(models["linear"], curve_x, curve_y, test_x, test_y, task,
+                                    metric, recent_last=split.strategy == "time",
+                                    threshold=thresholds["linear"], seed=seed)
+
+    linear_value = scores.score(metric, predictions["linear"])
+    results = {
+        "schema_version": SCHEMA_VERSION,
+        "task": task,
+        "target": target,
+        "positive_label": positive,
+        "primary_metric": metric,
+        "split": {"strategy": split.strategy, "train_rows": len(split.train),
+                  "test_rows": len(split.test), "seed": seed,
+                  "cv_folds": len(folds["linear"].folds), "cv_rows": len(cv_rows)},
+        "models": {name: _model_entry(name, model, predictions[name], folds[name], names,
+                                      thresholds[name], fit_seconds[name], rule, target,
+                                      positive, task)
+                   for name, model in models.items()},
+        "confidence_intervals": {name: {metric: _round_all(ci)}
+                                 for name, ci in intervals.items()},
+        "differences": {name: {metric: _round_all(ci)} for name, ci in differences.items()},
+        "bootstrap": {"resamples": len(draws), "confidence": scores.CONFIDENCE,
+                      "seed": seed},
+        "goal": goal_verdict(metric, mapping.technical.threshold, linear_value,
+                             intervals["linear"]),
+        "versus_rule": versus_rule(metric, differences["linear - heuristic"]),
+        "learning_curve": _learning_entry(curve, metric, intervals["linear"]),
+        "warnings": [],
+        "data": {"rows": int(len(frame) + dataset.rows_without_target),
+                 "rows_with_target": len(frame),
+                 "columns": len(frame.columns),
+                 "features": plan.used,
+                 "fingerprint": mapping.data.sha256},
+    }
+    if task == "binary" and mapping.costs is not None:
+        results["business"] = _business(predictions, test_y, mapping)
+    results["warnings"] = warnings_for(quality, plan.dropped, results, mapping)
+    return BaselineRun(results, models, _holdout_table(frame, split.test, dataset.id_columns,
+                                                      target, predictions, task, positive),
+                       plan.used, positive)
+
+
+def _positive_label(mapping: Mapping, target: pd.Series, task: str) -> Any:
+    if task != "binary":
+        return None
+    values = list(target.unique())
+    declared = mapping.technical.positive_label
+    label = (find_label(declared, values) if declared is not None
+             else infer_positive_label(values))
+    if label is None:
+        shown = ", ".join(repr(v) for v in values[:10])
+        msg = (f"positive_label {declared!r} is not a value of '{target.name}'; use one of: "
+               f"{shown}" if declared is not None else
+               f"set technical.positive_label in mvp.yaml to one of: {shown}")
+        raise DataError(msg)
+    return label.item() if hasattr(label, "item") else label
+
+
+def _truth(target: pd.Series, task: str, positive: Any) -> np.ndarray:
+    if task == "binary":
+        return (target == positive).to_numpy()
+    if task == "regression":
+        return target.astype(float).to_numpy()
+    return target.astype(str).to_numpy(dtype=object)
+
+
+def _holdout(frame: pd.DataFrame, truth: np.ndarray, task: str, mapping: Mapping,
+             seed: int) -> Any:
+    import pandas as pd
+
+    try:
+        return holdout(frame, pd.Series(truth), task, time_column=mapping.data.time_column,
+                       group_column=mapping.data.group_column, seed=seed)
+    except ValueError as err:
+        raise DataError(str(err)) from err
+
+
+def _model_entry(name: str, model: Any, predictions: scores.Predictions,
+                 folds: evaluate.FoldResults, names: tuple, threshold: float, seconds: float,
+                 rule: Any, target: str, positive: Any, task: str) -> dict[str, Any]:
+    described = {
+        "trivial": "no model: " + ("the mean of the training rows" if task == "regression"
+                                   else "the class shares of the training rows"),
+        "heuristic": f"the best one-column rule, on '{rule.column}' (chosen by {rule.metric} "
+                     "in cross-validation on the training rows)",
+        "linear": ("ridge regression" if task == "regression" else "logistic regression")
+                  + " on imputed, scaled and one-hot encoded columns",
+    }[name]
+    entry: dict[str, Any] = {
+        "description": described,
+        "test": {k: _round(v) for k, v in scores.scores(names, predictions).items()},
+        "cv": {k: {"mean": _round(v["mean"]), "std": _round(v["std"])}
+               for k, v in folds.summary(names, threshold).items()},
+        "fit_seconds": seconds,
+    }
+    if task == "binary":
+        entry["decision_threshold"] = threshold
+    if name == "heuristic":
+        step = model.named_steps["model"]
+        entry["rule"] = step.describe(target, True if task == "binary" else None,
+                                      repr(positive) if task == "binary" else None)
+    return entry
+
+
+def _learning_entry(points: list[dict[str, float]], metric: str,
+                    linear_ci: list[float]) -> dict[str, Any]:
+    from .config import METRICS
+
+    entry: dict[str, Any] = {"metric": metric,
+                             "points": [{"train_rows": p["train_rows"],
+                                         "value": _round(p["value"])} for p in points]}
+    if len(points) >= 2:
+        gain = points[-1]["value"] - points[-2]["value"]
+        if not METRICS[metric].higher_is_better:
+            gain = -gain
+        noise = max((linear_ci[1] - linear_ci[0]) / 4, 0.002)
+        entry["more_data_helps"] = bool(gain > noise)
+        entry["message"] = (
+            "still improving at full size: more data is likely to help" if gain > noise else
+            "flat over the last step: more of the same data alone is unlikely to help much")
+    return entry
+
+
+def _business(predictions: dict[str, scores.Predictions], truth: np.ndarray,
+              mapping: Mapping) -> dict[str, Any]:
+    costs = mapping.costs
+    per_1000 = {name: round(evaluate.expected_cost(truth, p.label, costs), 2)
+                for name, p in predictions.items()}
+    per_1000["act_on_all"] = round(evaluate.expected_cost(truth, np.ones_like(truth), costs), 2)
+    per_1000["act_on_none"] = round(evaluate.expected_cost(truth, np.zeros_like(truth), costs),
+                                    2)
+    return {"costs": {"false_positive": costs.false_positive,
+                      "false_negative": costs.false_negative},
+            "expected_cost_per_1000": per_1000,
+            "cheapest": min(per_1000, key=per_1000.get)}
+
+
+def _holdout_table(frame: pd.DataFrame, rows: np.ndarray, ids: list[str], target: str,
+                   predictions: dict[str, scores.Predictions], task: str,
+                   positive: Any) -> pd.DataFrame:
+    import pandas as pd
+
+    table = pd.DataFrame({"row": rows})
+    for column in ids:
+        table[column] = frame[column].to_numpy()[rows]
+    table["actual"] = frame[target].to_numpy()[rows]
+    for name, p in predictions.items():
+        if task == "binary":
+            other = next((v for v in frame[target].unique() if v != positive), "other")
+            table[f"{name}_prediction"] = np.where(p.label, positive, other)
+            table[f"{name}_score"] = np.round(p.score, 6)
+        elif task == "multiclass":
+            table[f"{name}_prediction"] = p.label
+            table[f"{name}_score"] = np.round(p.score.max(axis=1), 6)
+        else:
+            table[f"{name}_prediction"] = np.round(p.label, 6)
+    return table
+
+
+def _round(value: float) -> float | None:
+    return None if value is None or not np.isfinite(value) else round(float(value), 6)
+
+
+def _round_all(values: list[float]) -> list[float | None]:
+    return [_round(v) for v in values]

@@ -1,0 +1,119 @@
+"""Turn a dirty table into numbers a linear model can use, fitted on training rows only.
+
+Numbers are imputed (with a flag saying a value was missing) and scaled; categories
+are one-hot encoded with rare ones grouped; dates become year, month, weekday and a
+running day count; identifiers, constants and free text are dropped, and every
+dropped column is reported with the reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from .columns import ColumnInfo
+
+# A category seen in fewer training rows than this is grouped with the other rare ones.
+MIN_CATEGORY_ROWS = 20
+MAX_CATEGORIES = 30
+_DROP_REASONS = {"id": "an identifier", "constant": "one value only",
+                 "text": "free text with many distinct values"}
+
+
+@dataclass
+class FeaturePlan:
+    """Which columns feed the models, as what, and which are dropped and why."""
+
+    numeric: list[str] = field(default_factory=list)
+    categorical: list[str] = field(default_factory=list)
+    datetime: list[str] = field(default_factory=list)
+    dropped: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def used(self) -> list[str]:
+        """Return the columns the models use."""
+        return self.numeric + self.categorical + self.datetime
+
+
+def plan_features(infos: list[ColumnInfo], features: list[str], *,
+                  group_column: str | None = None,
+                  exclude: dict[str, str] | None = None) -> FeaturePlan:
+    """Sort the candidate columns by what the models can make of them.
+
+    Args:
+        infos: every column's role.
+        features: the candidate columns (the target and id columns already removed).
+        group_column: a grouping key: dropped, like any identifier.
+        exclude: further columns to drop, with the reason (e.g. leakage suspects).
+    """
+    plan = FeaturePlan()
+    roles = {i.name: i.role for i in infos}
+    for column in features:
+        role = roles.get(column, "constant")
+        if exclude and column in exclude:
+            plan.dropped[column] = exclude[column]
+        elif column == group_column:
+            plan.dropped[column] = "the group column, an identifier"
+        elif role in _DROP_REASONS:
+            plan.dropped[column] = _DROP_REASONS[role]
+        else:
+            getattr(plan, role).append(column)
+    return plan
+
+
+def preprocessor(plan: FeaturePlan) -> Any:
+    """Return the (unfitted) transformer that turns the plan's columns into numbers."""
+    from sklearn.compose import ColumnTransformer
+    from sklearn.impute import SimpleImputer
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
+
+    numbers = make_pipeline(SimpleImputer(strategy="median", add_indicator=True),
+                            StandardScaler())
+    categories = make_pipeline(
+        FunctionTransformer(as_text, feature_names_out="one-to-one"),
+        SimpleImputer(strategy="constant", fill_value="(missing)"),
+        OneHotEncoder(handle_unknown="infrequent_if_exist", min_frequency=MIN_CATEGORY_ROWS,
+                      max_categories=MAX_CATEGORIES, sparse_output=False),
+    )
+    dates = make_pipeline(FunctionTransformer(date_parts, feature_names_out=date_part_names),
+                          SimpleImputer(strategy="median", add_indicator=True),
+                          StandardScaler())
+    parts = [(name, pipe, columns) for name, pipe, columns in
+             (("numeric", numbers, plan.numeric), ("categorical", categories, plan.categorical),
+              ("datetime", dates, plan.datetime)) if columns]
+    return ColumnTransformer(parts, verbose_feature_names_out=True)
+
+
+def as_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return categories as plain text, missing as NaN: one kind of value per column."""
+    import numpy as np
+
+    out = frame.astype(object).astype(str)
+    return out.where(frame.notna().to_numpy(), np.nan)
+
+
+_PARTS = ("year", "month", "weekday", "days")
+
+
+def date_parts(frame: pd.DataFrame) -> Any:
+    """Return each date column as year, month, weekday and days since 1970."""
+    import numpy as np
+    import pandas as pd
+
+    columns = []
+    for name in frame.columns:
+        dates = pd.to_datetime(frame[name], errors="coerce")
+        if getattr(dates.dt, "tz", None) is not None:
+            dates = dates.dt.tz_convert(None)
+        days = pd.Series(dates.array.asi8 / 86_400e9, index=dates.index).where(dates.notna())
+        columns += [dates.dt.year, dates.dt.month, dates.dt.dayofweek, days]
+    return np.column_stack([c.astype(float).to_numpy() for c in columns])
+
+
+def date_part_names(transformer: Any, names: Any) -> list[str]:
+    """Return the names of the parts :func:`date_parts` makes, for the coefficients table."""
+    return [f"{name} ({part})" for name in names for part in _PARTS]

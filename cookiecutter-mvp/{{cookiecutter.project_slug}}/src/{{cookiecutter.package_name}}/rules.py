@@ -1,0 +1,134 @@
+"""The rule a person could write down: one column, one cut or one answer per category.
+
+It is the honest middle baseline: better than no model, and if a linear model cannot
+beat it, the project needs no machine learning yet. It is a scikit-learn estimator, so
+it is fitted, scored and saved like the others.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator
+
+# A category seen in fewer training rows than this follows the overall answer.
+MIN_ROWS = 10
+
+
+class OneColumnRule(BaseEstimator):
+    """Predict from one column: a single cut for numbers, a lookup for categories.
+
+    Args:
+        column: the column the rule reads.
+        kind: ``numeric`` (a cut found by a depth-1 tree) or ``categorical``.
+        task: binary, multiclass or regression.
+    """
+
+    def __init__(self, column: str = "", kind: str = "numeric", task: str = "binary") -> None:
+        self.column = column
+        self.kind = kind
+        self.task = task
+
+    def __sklearn_tags__(self) -> Any:
+        """Say whether this rule classifies or regresses, so scorers treat it right."""
+        from sklearn.utils import ClassifierTags, RegressorTags
+
+        tags = super().__sklearn_tags__()
+        if self.task == "regression":
+            tags.estimator_type, tags.regressor_tags = "regressor", RegressorTags()
+        else:
+            tags.estimator_type, tags.classifier_tags = "classifier", ClassifierTags()
+        return tags
+
+    def fit(self, X: pd.DataFrame, y: Any) -> OneColumnRule:
+        """Learn the cut or the per-category answers from the training rows."""
+        y = pd.Series(np.asarray(y), index=X.index)
+        self.classes_ = None if self.task == "regression" else np.unique(y)
+        self.overall_ = self._answer(y)
+        if self.kind == "numeric":
+            self._fit_cut(X[self.column], y)
+        else:
+            keys = X[self.column].astype(object).where(X[self.column].notna(), "(missing)")
+            answers = {}
+            for key, rows in y.groupby(keys.to_numpy(), sort=True):
+                if len(rows) >= MIN_ROWS:
+                    answers[key] = self._answer(rows)
+            self.answers_ = answers
+        return self
+
+    def _fit_cut(self, x: pd.Series, y: pd.Series) -> None:
+        from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
+
+        values = pd.to_numeric(x, errors="coerce").astype(float)
+        self.fill_ = float(values.median()) if values.notna().any() else 0.0
+        tree = (DecisionTreeRegressor(max_depth=1) if self.task == "regression"
+                else DecisionTreeClassifier(max_depth=1, min_samples_leaf=MIN_ROWS))
+        tree.fit(values.fillna(self.fill_).to_frame(), y)
+        if tree.tree_.node_count < 3:
+            self.cut_ = float("inf")  # no cut helps: every row gets the overall answer
+            self.below_ = self.above_ = self.overall_
+            return
+        self.cut_ = float(tree.tree_.threshold[0])
+        below = values.fillna(self.fill_) <= self.cut_
+        self.below_, self.above_ = self._answer(y[below]), self._answer(y[~below])
+
+    def _answer(self, y: pd.Series) -> Any:
+        if self.task == "regression":
+            return float(y.astype(float).mean())
+        counts = y.value_counts(normalize=True)
+        return np.array([float(counts.get(c, 0.0)) for c in self.classes_])
+
+    def _answers(self, X: pd.DataFrame) -> np.ndarray:
+        """Return each row's answer: one value (regression) or one row of shares."""
+        if self.kind == "numeric":
+            values = pd.to_numeric(X[self.column], errors="coerce").astype(float)
+            below = (values.fillna(self.fill_) <= self.cut_).to_numpy()
+            if self.task == "regression":
+                return np.where(below, self.below_, self.above_)
+            return np.where(below[:, None], self.below_, self.above_)
+        keys = X[self.column].astype(object).where(X[self.column].notna(), "(missing)")
+        known = list(self.answers_)
+        codes = pd.Categorical(keys, categories=known).codes  # -1: not seen in training
+        table = np.array([*self.answers_.values(), self.overall_])
+        return table[np.where(codes >= 0, codes, len(known))]
+
+    def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
+        """Return each class's share among the training rows the rule groups a row with."""
+        return self._answers(X)
+
+    def predict(self, X: pd.DataFrame) -> np.ndarray:
+        """Return the most common class (or the mean) of each row's group."""
+        if self.task == "regression":
+            return np.asarray(self._answers(X), dtype=float)
+        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+
+    def describe(self, target: str, label: Any = None, label_text: str | None = None) -> str:
+        """Say the rule in words; for binary tasks, how often ``label`` occurs in each group.
+
+        Args:
+            target: the target column's name.
+            label: the class whose share to state (binary tasks).
+            label_text: how to write that class (default: its repr).
+        """
+
+        def answer(value: Any) -> str:
+            if self.task == "regression":
+                return f"{target} ≈ {value:,.4g}"
+            if label is not None:
+                share = value[list(self.classes_).index(label)]
+                return f"{share:.0%} are {label_text or repr(label)}"
+            return f"{target} = {self.classes_[int(np.argmax(value))]!r}"
+
+        if self.kind == "numeric":
+            if not np.isfinite(self.cut_):
+                return f"whatever {self.column} is: {answer(self.overall_)}"
+            return (f"if {self.column} <= {self.cut_:,.4g}: {answer(self.below_)}; "
+                    f"otherwise: {answer(self.above_)}")
+        shown = sorted(self.answers_.items(), key=lambda item: str(item[0]))[:6]
+        parts = [f"{self.column} = {key!r}: {answer(value)}" for key, value in shown]
+        more = len(self.answers_) - len(shown)
+        rest = (f"; {more} more {self.column} values in models/baseline.json" if more > 0
+                else "")
+        return "; ".join(parts) + f"{rest}; any other: {answer(self.overall_)}"
