@@ -23,6 +23,7 @@ METRICS_FILE = Path("reports/metrics.json")
 HOLDOUT_FILE = Path("reports/holdout_predictions.csv")
 MODEL_FILE = Path("models/baseline.skops")
 MODEL_CARD = Path("models/baseline.json")
+REPORT_FILE = Path("reports/baseline.html")
 _LIBRARIES = ("scikit-learn", "pandas", "numpy", "skops")
 # Besides this project's own functions, the only type skops asks to trust in our
 # pipelines: a plain numpy dtype, which holds no code.
@@ -41,7 +42,10 @@ def save_run(run: BaselineRun, mapping: Mapping, root: Path) -> list[Path]:
     """
     import skops.io as sio
 
+    from .report import render
+
     write_atomically(root / METRICS_FILE, to_json(run.metrics))
+    write_atomically(root / REPORT_FILE, render(run, mapping))
     write_atomically(root / HOLDOUT_FILE, run.holdout.to_csv(index=False))
     (root / MODEL_FILE).parent.mkdir(parents=True, exist_ok=True)
     model_bytes = sio.dumps(run.models["linear"])
@@ -53,6 +57,7 @@ def save_run(run: BaselineRun, mapping: Mapping, root: Path) -> list[Path]:
         "task": run.metrics["task"],
         "target": run.metrics["target"],
         "positive_label": run.positive_label,
+        "labels": run.labels,
         "decision_threshold": run.metrics["models"]["linear"].get("decision_threshold"),
         "features": run.feature_columns,
         "id_columns": list(mapping.data.id_columns),
@@ -62,7 +67,7 @@ def save_run(run: BaselineRun, mapping: Mapping, root: Path) -> list[Path]:
                      **{name: metadata.version(name) for name in _LIBRARIES}},
     }
     write_atomically(root / MODEL_CARD, to_json(card))
-    return [root / p for p in (METRICS_FILE, HOLDOUT_FILE, MODEL_FILE, MODEL_CARD)]
+    return [root / p for p in (METRICS_FILE, REPORT_FILE, HOLDOUT_FILE, MODEL_FILE, MODEL_CARD)]
 
 
 def load_model(root: Path) -> tuple[Any, dict[str, Any]]:

@@ -43,6 +43,7 @@ class BaselineRun:
     holdout: pd.DataFrame  # ids, actual value, each model's prediction and score
     feature_columns: list[str]
     positive_label: Any
+    labels: list[Any]  # the target's classes as the data writes them (empty for regression)
 
 
 def run_baseline(mapping: Mapping, root: Path, *, seed: int = 0,
@@ -154,7 +155,12 @@ def run_baseline(mapping: Mapping, root: Path, *, seed: int = 0,
     results["warnings"] = warnings_for(quality, plan.dropped, results, mapping)
     return BaselineRun(results, models, _holdout_table(frame, split.test, dataset.id_columns,
                                                       target, predictions, task, positive),
-                       plan.used, positive)
+                       plan.used, positive,
+                       [] if task == "regression" else _plain_values(frame[target].unique()))
+
+
+def _plain_values(values: Any) -> list[Any]:
+    return sorted((v.item() if hasattr(v, "item") else v for v in values), key=str)
 
 
 def _positive_label(mapping: Mapping, target: pd.Series, task: str) -> Any:

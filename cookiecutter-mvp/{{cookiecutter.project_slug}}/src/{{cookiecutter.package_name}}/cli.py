@@ -13,7 +13,7 @@ from .blocks import BlockError
 from .config import Mapping, MappingError, find_mapping_file, load_mapping
 from .data import DataError
 from .describe import describe_mapping
-from .docs import refresh_docs
+from .docs import baseline_blocks, refresh_docs, update_checklist
 
 
 def _fail(message: str) -> NoReturn:
@@ -128,9 +128,34 @@ def baseline(mapping_file: Path | None, seed: int, quiet: bool) -> None:
     except DataError as err:
         _fail(str(err))
     save_run(run, mapping, root)
+    try:
+        update_checklist(root, baseline_blocks(run.metrics,
+                                               (root / "reports/eda.html").exists()))
+    except BlockError as err:
+        _fail(f"{err}; the reports were written, CHECKLIST.md was not")
     if not quiet:
         metrics = run.metrics
         click.echo(metrics["goal"]["message"])
         click.echo(metrics["versus_rule"]["message"])
         for warning in metrics["warnings"]:
             click.echo(f"  warning ({warning['code']}): {warning['message']}")
+
+
+@main.command()
+@click.argument("rows", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_obj
+def predict(mapping_file: Path | None, rows: Path, out: Path) -> None:
+    """Score the rows of ROWS (CSV or Parquet) with the saved model; write OUT (CSV).
+
+    OUT keeps the id columns and adds the prediction (and, for classes, its score).
+    """
+    root, _ = _load(mapping_file)
+    from .artifacts import ModelError
+    from .scoring import score_file
+
+    try:
+        written = score_file(root, rows, out)
+    except (DataError, ModelError) as err:
+        _fail(str(err))
+    click.echo(f"wrote {written:,} predictions to {out}")
