@@ -18,7 +18,7 @@ def test_the_churn_example_generates_a_project(isolated):
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     assert lines[:4] == ["Inspecting customers.csv ...",
-                         "5,000 rows looked at, 12 columns:",
+                         "5,000 rows, 12 columns:",
                          "  column                 role         missing",
                          "  customer_id            id             0.0%"]
     assert "  monthly_charges        numeric        2.0%" in lines

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from mvpgen.errors import DataFileError, MissingColumnError
-from mvpgen.inspection import SAMPLE_ROWS, inspect_file, summarize_target
+from mvpgen.inspection import inspect_file, summarize_target
 from mvpgen.template import project_module, schema
 
 ASK = "What metric are you tracking? What is your measurable goal?"
@@ -139,7 +139,7 @@ def data_findings(mapping: Any, base_dir: Path) -> list[Finding]:
     if time_column in inspection.names:
         data = project_module("data")
         try:
-            data.read_table(path, columns=[time_column], nrows=SAMPLE_ROWS, dates=(time_column,))
+            data.read_table(path, columns=[time_column], dates=(time_column,))
         except data.DataError as err:
             out.append(Finding("data.time_column", str(err)))
     problems = target_findings(tech.task, tech.target, path.name, summary, inspection)

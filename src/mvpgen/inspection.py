@@ -17,7 +17,6 @@ from typing import Any
 from mvpgen.errors import DataFileError, MissingColumnError
 from mvpgen.template import project_module
 
-SAMPLE_ROWS = 20_000
 TABLE_ROWS = 40  # columns listed one per line; the rest are counted by role
 # Name fragments that usually mark the target, strongest first.
 TARGET_HINTS = ("target", "label", "churn", "outcome", "class", "default", "fraud", "survived",
@@ -33,7 +32,7 @@ class Inspection:
 
     path: Path
     size_bytes: int
-    sample_rows: int
+    rows: int
     columns: list[Any]  # the project's columns.ColumnInfo, in file order
 
     @property
@@ -76,8 +75,8 @@ def _stamp(path: Path) -> tuple[int, int] | None:
     return stat.st_mtime_ns, stat.st_size
 
 
-def inspect_file(path: Path, sample_rows: int = SAMPLE_ROWS) -> Inspection:
-    """Read the first rows of a data file and describe each column.
+def inspect_file(path: Path) -> Inspection:
+    """Read a data file as the project will, and describe each column.
 
     Asking again about an unchanged file costs nothing: ``mvpgen new`` and its checks
     look at the same file several times.
@@ -85,49 +84,40 @@ def inspect_file(path: Path, sample_rows: int = SAMPLE_ROWS) -> Inspection:
     Raises:
         DataFileError: when the file cannot be used (the message says why and what to do).
     """
-    return _inspect_file(Path(os.path.abspath(path)), _stamp(path), sample_rows)
-
-
-@lru_cache(maxsize=8)
-def _inspect_file(path: Path, stamp: tuple[int, int] | None, sample_rows: int) -> Inspection:
-    data = _data()
-    try:
-        sample = data.read_table(path, nrows=sample_rows)
-    except data.DataError as err:
-        raise DataFileError(str(err)) from err
-    columns = project_module("columns").describe_columns(sample)
-    return Inspection(path, path.stat().st_size, len(sample), columns)
+    frame = _frame(Path(os.path.abspath(path)), _stamp(path))
+    columns = project_module("columns").describe_columns(frame)
+    return Inspection(Path(path), Path(path).stat().st_size, len(frame), columns)
 
 
 def summarize_target(path: Path, target: str, columns: tuple[str, ...]) -> TargetSummary:
-    """Read the target column of the whole file (cached while the file is unchanged).
+    """Summarise the target column of the whole file.
 
     Raises:
         MissingColumnError: when the file has no such column (the closest are suggested).
         DataFileError: when the file cannot be read.
     """
-    return _summarize_target(Path(os.path.abspath(path)), _stamp(path), target, columns)
-
-
-@lru_cache(maxsize=8)
-def _summarize_target(path: Path, stamp: tuple[int, int] | None, target: str,
-                      columns: tuple[str, ...]) -> TargetSummary:
     data = _data()
-    if target not in columns:
-        import pandas as pd
-
+    frame = _frame(Path(os.path.abspath(path)), _stamp(path))
+    if target not in frame.columns:
         try:
-            data.require_columns(pd.DataFrame(columns=list(columns)), path, [target])
+            data.require_columns(frame, Path(path), [target])
         except data.DataError as err:
             raise MissingColumnError(str(err)) from err
-    try:
-        column = data.read_table(path, columns=[target])[target]
-    except data.DataError as err:
-        raise DataFileError(str(err)) from err
+    column = frame[target]
     counts = column.value_counts(normalize=True)
     values = tuple(project_module("target").python_values(counts.index))
     return TargetSummary(values, tuple(float(s) for s in counts), len(column),
                          int(column.isna().sum()))
+
+
+@lru_cache(maxsize=1)
+def _frame(path: Path, stamp: tuple[int, int] | None) -> Any:
+    """Read the whole file once per change of the file (``stamp``)."""
+    data = _data()
+    try:
+        return data.read_table(path)
+    except data.DataError as err:
+        raise DataFileError(str(err)) from err
 
 
 def propose_target(inspection: Inspection) -> str | None:

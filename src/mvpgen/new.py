@@ -172,12 +172,11 @@ def _refuse_broken_answers(raw: dict[str, Any]) -> None:
 
 def _show_data(data_file: Path, echo: Callable[[str], None]) -> None:
     """Print each column's role and missing share, so the answers can build on them."""
-    from mvpgen.inspection import SAMPLE_ROWS, inspect_file, roles_table
+    from mvpgen.inspection import inspect_file, roles_table
 
     echo(f"Inspecting {data_file.name} ...")
     inspection = inspect_file(data_file)
-    first = " (the first ones)" if inspection.sample_rows == SAMPLE_ROWS else ""
-    echo(f"{inspection.sample_rows:,} rows looked at{first}, {len(inspection.columns)} columns:")
+    echo(f"{inspection.rows:,} rows, {len(inspection.columns)} columns:")
     for line in roles_table(inspection):
         echo(line)
 

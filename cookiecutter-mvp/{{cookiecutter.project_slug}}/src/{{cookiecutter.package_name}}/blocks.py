@@ -68,7 +68,9 @@ def replace_blocks(text: str, contents: dict[str, str], source: str = "file") ->
     out, last = [], 0
     for name, (start, end) in sorted(blocks.items(), key=lambda item: item[1]):
         if name in contents:
-            out += [text[last:start], "\n", _inert(contents[name]).strip("\n"), "\n"]
+            newline = "\r\n" if "\r\n" in text else "\n"
+            block = _inert(contents[name]).strip("\n").replace("\n", newline)
+            out += [text[last:start], newline, block, newline]
             last = end
     out.append(text[last:])
     return "".join(out)
@@ -92,9 +94,15 @@ def update_file(path: Path, contents: dict[str, str]) -> bool:
     Raises:
         BlockError: when the markers are broken; the file is then left untouched.
     """
-    text = path.read_text(encoding="utf-8")
+    text = read_keeping_newlines(path)
     new = replace_blocks(text, contents, source=path.name)
     if new == text:
         return False
     write_atomically(path, new)
     return True
+
+
+def read_keeping_newlines(path: Path) -> str:
+    """Return a file's text with its line endings as they are (CRLF stays CRLF)."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        return handle.read()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import click
 
@@ -29,7 +29,27 @@ def _load(mapping_file: Path | None) -> tuple[Path, Mapping]:
         _fail(str(err))
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Group(click.Group):
+    """Report the problems a user can fix in one line (exit 2), and crashes briefly (exit 3)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from .artifacts import ModelError
+
+        try:
+            return super().invoke(ctx)
+        except (DataError, BlockError, MappingError, ModelError) as err:
+            _fail(str(err))
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as err:
+            if os.environ.get("MVP_DEBUG") == "1":
+                raise
+            click.echo(f"Error: unexpected {type(err).__name__}: {err} — run again with "
+                       "MVP_DEBUG=1 to see where", err=True)
+            raise SystemExit(3) from None
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--mapping", "mapping_file", type=click.Path(dir_okay=False, path_type=Path),
               envvar="MVP_MAPPING", show_envvar=True,
               help="The mapping file (default: mvp.yaml here or in a parent folder).")
@@ -91,11 +111,8 @@ def eda(mapping_file: Path | None, full: bool, sample_rows: int, seed: int,
 
     say = (lambda message: None) if quiet else (lambda message: click.echo(f"{message} ...",
                                                                            err=True))
-    try:
-        result = run_eda(mapping, root, full=full, sample_rows=sample_rows, seed=seed,
-                         show_progress=interactive, progress=say)
-    except (DataError, BlockError) as err:
-        _fail(str(err))
+    result = run_eda(mapping, root, full=full, sample_rows=sample_rows, seed=seed,
+                     show_progress=interactive, progress=say)
     if not quiet:
         issues = result.quality["issues"]
         click.echo(f"wrote {result.report.relative_to(root)} ({result.profiled_rows:,} of "
@@ -123,10 +140,7 @@ def baseline(mapping_file: Path | None, seed: int, quiet: bool) -> None:
 
     say = (lambda message: None) if quiet else (lambda message: click.echo(f"{message} ...",
                                                                            err=True))
-    try:
-        run = run_baseline(mapping, root, seed=seed, progress=say)
-    except DataError as err:
-        _fail(str(err))
+    run = run_baseline(mapping, root, seed=seed, progress=say)
     save_run(run, mapping, root)
     try:
         update_checklist(root, baseline_blocks(run.metrics,
@@ -151,11 +165,7 @@ def predict(mapping_file: Path | None, rows: Path, out: Path) -> None:
     OUT keeps the id columns and adds the prediction (and, for classes, its score).
     """
     root, _ = _load(mapping_file)
-    from .artifacts import ModelError
     from .scoring import score_file
 
-    try:
-        written = score_file(root, rows, out)
-    except (DataError, ModelError) as err:
-        _fail(str(err))
+    written = score_file(root, rows, out)
     click.echo(f"wrote {written:,} predictions to {out}")

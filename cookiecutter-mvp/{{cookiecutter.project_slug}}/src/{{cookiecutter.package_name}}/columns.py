@@ -75,11 +75,13 @@ def _role(values: pd.Series, name: str, unique: int, gaps: bool, declared_id: bo
     if pd.api.types.is_bool_dtype(values):
         return "categorical"
     if pd.api.types.is_numeric_dtype(values):
-        whole = pd.api.types.is_integer_dtype(values)
-        # A unique whole number is an identifier when its name or its order says so;
-        # a unique measurement (an amount in cents) is not.
-        if whole and nearly_unique and (looks_like_id_name(name)
-                                        or values.is_monotonic_increasing):
+        # A unique whole number (gaps make it a float) is an identifier when its name
+        # says so, or when it counts rows: increasing by one, nearly without gaps. A
+        # unique measurement (an amount in cents, a sorted income) is not.
+        whole = bool((values % 1 == 0).all())
+        counts_rows = (values.is_monotonic_increasing
+                       and values.max() - values.min() < 1.1 * len(values))
+        if whole and nearly_unique and (looks_like_id_name(name) or counts_rows):
             return "id"
         return "numeric"
     if unique <= MAX_CATEGORIES or unique <= 0.5 * len(values):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .blocks import replace_blocks, update_file
+from .blocks import read_keeping_newlines, replace_blocks, update_file
 from .config import Mapping
 from .describe import describe_mapping
 from .files import write_atomically
@@ -33,7 +33,7 @@ def refresh_docs(root: Path, mapping: Mapping) -> list[Path]:
     for name, block in (("README.md", "mapping"), ("CHECKLIST.md", "q1")):
         path = root / name
         if path.exists():
-            old = path.read_text(encoding="utf-8")
+            old = read_keeping_newlines(path)
             new = replace_blocks(old, {block: text}, source=name)
             if new != old:
                 updates[path] = new

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .data import load_dataset
+from .describe import TASK_WORDS
 from .docs import update_checklist
 from .files import write_atomically
 from .quality import data_quality
@@ -27,8 +28,6 @@ if TYPE_CHECKING:
 DEFAULT_SAMPLE_ROWS = 100_000
 REPORT = Path("reports/eda.html")
 QUALITY = Path("reports/data_quality.json")
-TASK_WORDS = {"binary": "binary classification", "multiclass": "multiclass classification",
-              "regression": "regression"}
 
 
 @dataclass(frozen=True)
@@ -75,7 +74,6 @@ def run_eda(mapping: Mapping, root: Path, *, full: bool = False,
                                                                        random_state=seed)
     quality["eda"] = {"mode": "full" if full else "quick", "profiled_rows": len(profiled),
                       "seed": seed, "report": REPORT.as_posix()}
-    write_atomically(root / QUALITY, json.dumps(quality, indent=2, ensure_ascii=False) + "\n")
 
     scope = (f"all {rows:,} rows" if len(profiled) == rows
              else f"sample of {len(profiled):,} of {rows:,} rows")
@@ -90,6 +88,8 @@ def run_eda(mapping: Mapping, root: Path, *, full: bool = False,
                    f"Data: {mapping.data.path}.")
     html = profile_html(profiled, title=title, description=description, full=full,
                         show_progress=show_progress)
+    # Both files are written once both exist: a failure leaves the previous pair.
+    write_atomically(root / QUALITY, json.dumps(quality, indent=2, ensure_ascii=False) + "\n")
     write_atomically(root / REPORT, html)
 
     update_checklist(root, {"eda": eda_block(quality)})

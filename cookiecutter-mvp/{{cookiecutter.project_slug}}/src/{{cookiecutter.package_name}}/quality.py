@@ -62,9 +62,9 @@ def data_quality(dataset: Dataset, mapping: Mapping, *, task: str, seed: int = 0
         "constant_columns": by_role.get("constant", []),
         "near_constant_columns": [i.name for i in features if i.role not in ("constant", "id")
                                   and i.top_share >= NEAR_CONSTANT_SHARE],
-        "mostly_missing_columns": [i.name for i in features
-                                   if i.missing_share >= MOSTLY_MISSING_SHARE],
-        "duplicate_rows": int(frame.duplicated().sum()),
+        "mostly_missing_columns": [i.name for i in features if i.role != "constant"
+                                   and i.missing_share >= MOSTLY_MISSING_SHARE],
+        "duplicate_rows": _unexpected_duplicates(frame, infos),
         "id_like_columns": by_role.get("id", []),
         "high_cardinality_text_columns": by_role.get("text", []),
         "datetime_columns": {name: _date_range(frame[name])
@@ -74,6 +74,16 @@ def data_quality(dataset: Dataset, mapping: Mapping, *, task: str, seed: int = 0
     }
     summary["issues"] = rank_issues(summary, mapping)
     return summary
+
+
+def _unexpected_duplicates(frame: pd.DataFrame, infos: list[ColumnInfo]) -> int:
+    """Count repeated rows, or 0 where so few distinct rows exist that repeats are expected."""
+    import math
+
+    possible = math.prod(max(i.unique, 1) + (i.missing_share > 0) for i in infos)
+    if possible < 10 * len(frame):
+        return 0  # e.g. three yes/no columns: most rows must repeat another
+    return int(frame.duplicated().sum())
 
 
 def _column_entry(info: ColumnInfo) -> dict[str, Any]:
@@ -93,8 +103,12 @@ def _balance(series: pd.Series, task: str) -> dict[str, Any]:
         numbers = series.astype(float)
         return {key: round(float(getattr(numbers, key)()), 6)
                 for key in ("mean", "std", "min", "median", "max")}
+    from .target import python_values
+
     shares = series.value_counts(normalize=True)
-    return {"classes": {str(label): round(float(share), 4) for label, share in shares.items()}}
+    labels = python_values(shares.index)  # 1, not 1.0, for a 0/1 column with gaps
+    return {"classes": {str(label): round(float(share), 4)
+                        for label, share in zip(labels, shares, strict=True)}}
 
 
 # --- leakage -------------------------------------------------------------------------------
@@ -132,34 +146,45 @@ def leakage_suspects(frame: pd.DataFrame, target: str, task: str, features: list
 
 
 def _filled_for_one_class(column: pd.Series, y: pd.Series) -> Any:
+    """Return the class a partly filled column is filled for, if it is one class only.
+
+    Chance alone fills ``n`` rows with the same class with probability ``share ** n``;
+    below one in a thousand, the pattern is no coincidence.
+    """
+    import math
+
     filled = column.notna()
-    share = filled.mean()
-    if not 0.01 <= share <= 0.99:
+    if not 0.01 <= filled.mean() <= 0.99:
         return None
     classes = y[filled].value_counts(normalize=True)
     owner, owner_share = classes.index[0], classes.iloc[0]
-    if owner_share >= 0.99 and (y == owner).mean() <= 0.9:
-        return owner
-    return None
+    base = float((y == owner).mean())
+    if owner_share < 0.99 or base > 0.9:
+        return None
+    return owner if filled.sum() * math.log(base) < math.log(0.001) else None
 
 
 def single_column_score(column: pd.Series, y: pd.Series, task: str, *,
                         seed: int = 0) -> float | None:
     """Return how well one column alone predicts the target, on rows it has not seen.
 
-    The column becomes at most ``LEAK_BINS`` bins (its categories, or quantiles of its
-    numbers and dates; missing values are a bin of their own). Each bin predicts the
-    target seen most (or on average) in it in one random half of the rows, scored on
-    the other half and the other way round: balanced accuracy for classes, R² for
-    quantities. An identifier memorised this way scores like guessing. None when
-    there are too few rows to tell.
+    The column becomes bins: its categories, or quantiles of its numbers and dates,
+    with any value that fills a bin's share of rows on its own (such as a block of
+    zeros) in a bin of its own, and missing values in another. Each bin predicts the
+    target seen most in it in one random half of the rows, scored on the other half
+    and the other way round: balanced accuracy for classes; for quantities, R² of the
+    target's ranks, so a heavy tail cannot hide a copy of the target. An identifier
+    memorised this way scores like guessing. None when there are too few rows.
     """
     import numpy as np
 
     if len(y) < 30 or (task != "regression" and y.value_counts().min() < 3):
         return None
     bins = _bins(column).to_numpy()
-    target = y.to_numpy(dtype=float if task == "regression" else object)
+    if task == "regression":
+        target = y.astype(float).rank(pct=True).to_numpy()
+    else:
+        target = y.astype(str).astype("category").cat.codes.to_numpy()
     half = np.random.default_rng(seed).random(len(y)) < 0.5
     scores = [_binned_score(bins[fit], target[fit], bins[~fit], target[~fit], task)
               for fit in (half, ~half)]
@@ -167,30 +192,40 @@ def single_column_score(column: pd.Series, y: pd.Series, task: str, *,
 
 
 def _bins(column: pd.Series) -> pd.Series:
-    """Return a bin number per row: categories or quantiles; missing values get -1."""
+    """Return a bin number per row; missing values get -1."""
     import pandas as pd
 
     if pd.api.types.is_datetime64_any_dtype(column):
         column = pd.Series(column.array.asi8, index=column.index).where(column.notna())
     numeric = pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column)
-    if numeric and column.nunique() > LEAK_BINS:
-        column = pd.qcut(column, LEAK_BINS, duplicates="drop")
-    return column.astype("category").cat.codes
+    if not numeric or column.nunique() <= LEAK_BINS:
+        return column.astype("category").cat.codes
+    shares = column.value_counts(normalize=True)
+    heavy = shares.index[shares >= 1 / LEAK_BINS]
+    light = column.where(~column.isin(heavy))
+    codes = pd.Series(-1, index=column.index)
+    if light.notna().any():
+        codes = pd.qcut(light, LEAK_BINS, labels=False, duplicates="drop").fillna(-1)
+    for offset, value in enumerate(heavy, start=LEAK_BINS):
+        codes[column == value] = offset
+    return codes.astype(int)
 
 
 def _binned_score(fit_bins: Any, fit_y: Any, test_bins: Any, test_y: Any, task: str) -> float:
+    import numpy as np
     import pandas as pd
 
-    fit = pd.DataFrame({"bin": fit_bins, "y": fit_y})
     if task == "regression":
-        rule = fit.groupby("bin")["y"].mean()
-        predicted = pd.Series(test_bins).map(rule).fillna(fit["y"].mean()).to_numpy()
+        rule = pd.Series(fit_y).groupby(fit_bins).mean()
+        predicted = pd.Series(test_bins).map(rule).fillna(float(np.mean(fit_y))).to_numpy()
         total = ((test_y - test_y.mean()) ** 2).sum()
         return float(1 - ((test_y - predicted) ** 2).sum() / total) if total else 0.0
-    rule = fit.groupby("bin")["y"].agg(lambda v: v.value_counts().index[0])
-    predicted = pd.Series(test_bins).map(rule).fillna(fit["y"].mode()[0]).to_numpy()
-    recalls = [(predicted[test_y == label] == label).mean() for label in pd.unique(test_y)]
-    return float(sum(recalls) / len(recalls))
+    counts = pd.crosstab(fit_bins, fit_y)  # bins × classes, counted at once
+    rule = pd.Series(counts.columns[counts.to_numpy().argmax(axis=1)], index=counts.index)
+    majority = int(pd.Series(fit_y).mode()[0])
+    predicted = pd.Series(test_bins).map(rule).fillna(majority).to_numpy()
+    recalls = [np.mean(predicted[test_y == label] == label) for label in np.unique(test_y)]
+    return float(np.mean(recalls))
 
 
 # --- issues, most important first -----------------------------------------------------------
