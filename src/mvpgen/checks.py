@@ -19,8 +19,9 @@ from mvpgen.inspection import inspect_file, summarize_target
 from mvpgen.template import project_module, schema
 
 ASK = "What metric are you tracking? What is your measurable goal?"
-# More classes than this is a quantity or an identifier, not a multiclass target.
-MAX_CLASSES = 50
+# A declared multiclass target with more distinct values than this is a quantity or an
+# identifier. (Inference is stricter: it calls more than 20 whole numbers a quantity.)
+MAX_DECLARED_CLASSES = 50
 
 # Words that say "we want AI" without saying what should change for whom.
 _BUZZWORDS = frozenset("""
@@ -175,7 +176,7 @@ def target_findings(task: str | None, target: str, file_name: str, summary: Any,
         return [Finding("technical.task", f"regression needs a numeric target, but '{target}' "
                         f"holds {shown}", "set task: binary or multiclass")]
     whole = numeric and all(float(v).is_integer() for v in values)
-    if task == "multiclass" and (len(values) > MAX_CLASSES or (numeric and not whole)):
+    if task == "multiclass" and (len(values) > MAX_DECLARED_CLASSES or (numeric and not whole)):
         return [Finding("technical.task", f"multiclass, but '{target}' has {len(values)} "
                         "distinct values", "if it is a quantity, set task: regression")]
     return []

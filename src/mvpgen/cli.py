@@ -80,6 +80,19 @@ def _metric(ctx: click.Context, param: click.Parameter, value: str | None) -> st
     return value
 
 
+def _complete_metric(ctx: click.Context, param: click.Parameter, incomplete: str) -> list:
+    from mvpgen.template import schema
+
+    return [name for name in schema().METRICS if name.startswith(incomplete)]
+
+
+def _complete_example(ctx: click.Context, param: click.Parameter, incomplete: str) -> list:
+    from mvpgen.template import examples_dir
+
+    names = sorted(p.parent.name for p in examples_dir().glob("*/mvp.yaml"))
+    return [name for name in names if name.startswith(incomplete)]
+
+
 def _finite(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
     if value is not None and not math.isfinite(value):
         msg = f"{value} is not a finite number; give the metric value, e.g. 0.7"
@@ -91,7 +104,8 @@ def _finite(ctx: click.Context, param: click.Parameter, value: float | None) -> 
 @click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
 @click.option("--mapping", "mapping_file", type=click.Path(dir_okay=False, path_type=Path),
               help="A mapping file (mvp.yaml) with the answers.")
-@click.option("--example", metavar="NAME", help="Use a bundled example's mapping and data.")
+@click.option("--example", metavar="NAME", shell_complete=_complete_example,
+              help="Use a bundled example's mapping and data.")
 @click.option("--data", type=click.Path(dir_okay=False, path_type=Path),
               help="The data extract, CSV or Parquet; it is only read, never changed.")
 @click.option("--name", help="The project's name (default: the DIRECTORY's name).")
@@ -99,7 +113,7 @@ def _finite(ctx: click.Context, param: click.Parameter, value: float | None) -> 
 @click.option("--task", type=click.Choice(TASKS), help="Inferred from the target when omitted.")
 @click.option("--positive-label", metavar="VALUE",
               help="Binary tasks: the target value the KPI counts (inferred when obvious).")
-@click.option("--metric", metavar="NAME", callback=_metric,
+@click.option("--metric", metavar="NAME", callback=_metric, shell_complete=_complete_metric,
               help="The offline metric, e.g. roc_auc, recall, f1_macro, mae, r2.")
 @click.option("--threshold", type=float, metavar="X", callback=_finite,
               help="The metric value that counts as success offline.")

@@ -18,7 +18,7 @@ from mvpgen.naming import distribution_name, package_name, project_slug
 from mvpgen.template import template_dir
 
 # Data files up to this size are copied into data/raw/; larger ones are referenced.
-COPY_LIMIT_BYTES = 100 * 1024 * 1024
+COPY_LIMIT_BYTES = 100 * 1000 * 1000
 
 
 def generate_project(mapping: Any, destination: Path, *, data_file: Path | None = None,

@@ -22,8 +22,9 @@ TABLE_ROWS = 40  # columns listed one per line; the rest are counted by role
 TARGET_HINTS = ("target", "label", "churn", "outcome", "class", "default", "fraud", "survived",
                 "converted", "response", "price", "sales", "revenue", "amount", "y")
 TIME_HINTS = ("date", "time", "timestamp", "created", "signup", "day", "month", "period")
-# A binary minority below this share makes precision-recall the more honest summary.
-IMBALANCED_SHARE = 0.2
+# A binary minority below this share makes precision-recall the more honest summary
+# (a lower bar than the data-quality warning's, which flags what misleads accuracy).
+PRECISION_RECALL_BELOW_SHARE = 0.2
 
 
 @dataclass(frozen=True)
@@ -149,7 +150,7 @@ def propose_details(inspection: Inspection, summary: TargetSummary, task: str | 
 def propose_metric(task: str | None, shares: tuple[float, ...]) -> str | None:
     """Return a primary metric that suits the task and the class balance."""
     if task == "binary":
-        return "average_precision" if min(shares) < IMBALANCED_SHARE else "roc_auc"
+        return "average_precision" if min(shares) < PRECISION_RECALL_BELOW_SHARE else "roc_auc"
     if task == "multiclass":
         return "balanced_accuracy" if min(shares) < 0.5 / len(shares) else "f1_macro"
     if task == "regression":
