@@ -20,8 +20,8 @@ def test_eda_writes_the_report_and_the_summary(small_project):
     assert "Small churn: churned (binary), sample of 250 of 400 rows" in html
     assert '<script src="http' not in html and '<link href="http' not in html
     summary = json.loads((small_project / "reports/data_quality.json").read_text())
-    assert summary["eda"] == {"mode": "quick", "profiled_rows": 250, "seed": 0,
-                              "report": "reports/eda.html"}
+    assert summary["eda"] == {"mode": "quick", "profiled_rows": 250, "profiled_columns": 6,
+                              "seed": 0, "report": "reports/eda.html"}
 
 
 def test_eda_keeps_what_the_user_wrote_in_the_checklist(small_project):
