@@ -1,0 +1,177 @@
+"""The baseline: numbers an expert would get by hand, and honesty about what is wrong."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn import datasets
+from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.metrics import f1_score, r2_score, roc_auc_score
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from mvpgen.template import project_module, schema
+
+baseline = project_module("baseline")
+artifacts = project_module("artifacts")
+config = schema()
+
+
+def run(frame: pd.DataFrame, root, *, metric: str, threshold: float, task: str, **extra):
+    frame.to_csv(root / "table.csv", index=False)
+    technical = {"task": task, "target": extra.pop("target", "target"), "metric": metric,
+                 "threshold": threshold, **extra.pop("technical", {})}
+    raw = {"project": {"name": "Test"}, "business": {"requirement": "Triage cases"},
+           "technical": technical, "data": {"path": "table.csv", **extra.pop("data", {})},
+           **extra}
+    mapping, problems = config.parse_mapping(raw)
+    assert problems == []
+    return baseline.run_baseline(mapping, root, seed=0), mapping
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("loader", "task", "metric", "threshold"), [
+    (datasets.load_breast_cancer, "binary", "roc_auc", 0.9),
+    (datasets.load_wine, "multiclass", "f1_macro", 0.8),
+    (datasets.load_diabetes, "regression", "r2", 0.3),
+])
+def test_the_linear_model_matches_a_hand_written_pipeline(tmp_path, loader, task, metric,
+                                                          threshold):
+    frame = loader(as_frame=True).frame
+    extra = {"technical": {"positive_label": 1}} if task == "binary" else {}
+    result, _ = run(frame, tmp_path, metric=metric, threshold=threshold, task=task, **extra)
+    test_rows = result.holdout["row"].to_numpy()
+    train_rows = np.setdiff1d(np.arange(len(frame)), test_rows)
+    x, y = frame.drop(columns="target"), frame["target"]
+    model = (make_pipeline(StandardScaler(), Ridge()) if task == "regression" else
+             make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000)))
+    model.fit(x.iloc[train_rows], y.iloc[train_rows])
+    x_test, y_test = x.iloc[test_rows], y.iloc[test_rows]
+    by_hand = {
+        "roc_auc": lambda: roc_auc_score(y_test == 1, model.predict_proba(x_test)[:, 1]),
+        "f1_macro": lambda: f1_score(y_test, model.predict(x_test), average="macro"),
+        "r2": lambda: r2_score(y_test, model.predict(x_test)),
+    }[metric]()
+    ours = result.metrics["models"]["linear"]["test"][metric]
+    assert abs(ours - by_hand) <= 0.02
+    low, _ = result.metrics["differences"]["linear - trivial"][metric]
+    assert low > 0  # beats "no model", and the interval says so
+
+
+def churn_table(rows: int = 1500, seed: int = 4, minority: float = 0.3) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    usage = rng.normal(size=rows)
+    risk = -usage + rng.normal(scale=0.7, size=rows)
+    churned = np.where(risk > np.quantile(risk, 1 - minority), "yes", "no")
+    return pd.DataFrame({
+        "customer": [f"C{i:05d}" for i in range(rows)],
+        "signup": pd.Timestamp("2024-01-01") + pd.to_timedelta(np.arange(rows) // 3,
+                                                                unit="D"),
+        "usage": usage.round(4),
+        "plan": rng.choice(["basic", "plus", "pro"], rows),
+        "target": churned,
+    })
+
+
+def binary(frame, root, **extra):
+    return run(frame, root, metric=extra.pop("metric", "roc_auc"),
+               threshold=extra.pop("threshold", 0.6), task="binary",
+               technical={"positive_label": "yes"}, **extra)[0]
+
+
+def codes(result) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for warning in result.metrics["warnings"]:
+        found.setdefault(warning["code"], []).extend(warning["columns"])
+    return found
+
+
+@pytest.mark.slow
+def test_a_leaky_column_is_named(tmp_path):
+    frame = churn_table()
+    frame["cancel_reason"] = np.where(frame["target"] == "yes", "moved", None)
+    assert codes(binary(frame, tmp_path, data={"id_columns": ["customer"]}))[
+        "leakage_suspect"] == ["cancel_reason"]
+
+
+@pytest.mark.slow
+def test_dates_without_a_time_column_are_warned_about(tmp_path):
+    result = binary(churn_table(), tmp_path, data={"id_columns": ["customer"]})
+    assert result.metrics["split"]["strategy"] == "stratified"
+    assert codes(result)["random_split_with_time"] == ["signup"]
+
+
+@pytest.mark.slow
+def test_with_a_time_column_every_test_row_is_later(tmp_path):
+    frame = churn_table()
+    result = binary(frame, tmp_path, data={"id_columns": ["customer"], "time_column": "signup"})
+    assert result.metrics["split"]["strategy"] == "time"
+    test = np.zeros(len(frame), dtype=bool)
+    test[result.holdout["row"].to_numpy()] = True
+    assert frame["signup"][~test].max() < frame["signup"][test].min()
+    assert "random_split_with_time" not in codes(result)
+
+
+@pytest.mark.slow
+def test_a_rare_class_is_warned_about(tmp_path):
+    result = binary(churn_table(3000, minority=0.03), tmp_path, metric="average_precision",
+                    threshold=0.3, data={"id_columns": ["customer"]})
+    assert "imbalanced_target" in codes(result)
+
+
+@pytest.mark.slow
+def test_an_expensive_miss_lowers_the_decision_threshold(tmp_path):
+    frame = churn_table()
+    cheap = binary(frame, tmp_path, data={"id_columns": ["customer"]},
+                   costs={"false_positive": 10, "false_negative": 10})
+    dear = binary(frame, tmp_path, data={"id_columns": ["customer"]},
+                  costs={"false_positive": 10, "false_negative": 200})
+    low = dear.metrics["models"]["linear"]["decision_threshold"]
+    assert low < cheap.metrics["models"]["linear"]["decision_threshold"]
+    costs = dear.metrics["business"]["expected_cost_per_1000"]
+    assert set(costs) == {"trivial", "heuristic", "linear", "act_on_all", "act_on_none"}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("threshold", "verdict"), [(0.6, "met"), (0.99, "not_met"),
+                                                     (None, "inconclusive")])
+def test_the_three_verdicts(tmp_path, threshold, verdict):
+    frame = churn_table(400)
+    if threshold is None:  # the goal right at the model's own score: more data decides
+        first = binary(frame, tmp_path, data={"id_columns": ["customer"]})
+        threshold = first.metrics["goal"]["value"]
+    result = binary(frame, tmp_path, threshold=threshold, data={"id_columns": ["customer"]})
+    assert result.metrics["goal"]["verdict"] == verdict
+
+
+@pytest.mark.slow
+def test_two_runs_give_the_same_metrics_apart_from_timings(tmp_path):
+    frame = churn_table()
+
+    def without_timings(result):
+        text = artifacts.to_json(result.metrics)
+        return "\n".join(line for line in text.splitlines() if "fit_seconds" not in line)
+
+    first = binary(frame, tmp_path, data={"id_columns": ["customer"]})
+    second = binary(frame, tmp_path, data={"id_columns": ["customer"]})
+    assert without_timings(first) == without_timings(second)
+
+
+class Smuggled:
+    """A type no project saves: loading a model file holding it must be refused."""
+
+
+@pytest.mark.slow
+def test_a_model_file_with_a_foreign_type_is_refused(tmp_path):
+    import skops.io as sio
+
+    result, mapping = run(churn_table(), tmp_path, metric="roc_auc", threshold=0.6,
+                          task="binary", technical={"positive_label": "yes"},
+                          data={"id_columns": ["customer"]})
+    artifacts.save_run(result, mapping, tmp_path)
+    _, card = artifacts.load_model(tmp_path)
+    assert card["features"] == ["usage", "plan", "signup"]
+    sio.dump(Smuggled(), tmp_path / artifacts.MODEL_FILE)
+    with pytest.raises(artifacts.ModelError, match="refusing to load it"):
+        artifacts.load_model(tmp_path)
