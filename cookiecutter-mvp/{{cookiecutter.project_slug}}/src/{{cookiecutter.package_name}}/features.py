@@ -11,9 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:
-    import pandas as pd
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, TransformerMixin
 
+if TYPE_CHECKING:
     from .columns import ColumnInfo
 
 # A category seen in fewer training rows than this is grouped with the other rare ones.
@@ -69,16 +71,11 @@ def preprocessor(plan: FeaturePlan) -> Any:
     from sklearn.compose import ColumnTransformer
     from sklearn.impute import SimpleImputer
     from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
+    from sklearn.preprocessing import FunctionTransformer, StandardScaler
 
     numbers = make_pipeline(SimpleImputer(strategy="median", add_indicator=True),
                             StandardScaler())
-    categories = make_pipeline(
-        FunctionTransformer(as_text, feature_names_out="one-to-one"),
-        SimpleImputer(strategy="constant", fill_value="(missing)"),
-        OneHotEncoder(handle_unknown="infrequent_if_exist", min_frequency=MIN_CATEGORY_ROWS,
-                      max_categories=MAX_CATEGORIES, sparse_output=False),
-    )
+    categories = OneHot()
     dates = make_pipeline(FunctionTransformer(date_parts, feature_names_out=date_part_names),
                           SimpleImputer(strategy="median", add_indicator=True),
                           StandardScaler())
@@ -88,12 +85,47 @@ def preprocessor(plan: FeaturePlan) -> Any:
     return ColumnTransformer(parts, verbose_feature_names_out=True)
 
 
-def as_text(frame: pd.DataFrame) -> pd.DataFrame:
-    """Return categories as plain text, missing as NaN: one kind of value per column."""
-    import numpy as np
+class OneHot(TransformerMixin, BaseEstimator):
+    """One column per frequent category, one for all the rare and unseen ones.
 
-    out = frame.astype(object).astype(str)
-    return out.where(frame.notna().to_numpy(), np.nan)
+    Categories seen in fewer than ``MIN_CATEGORY_ROWS`` training rows, beyond the
+    ``MAX_CATEGORIES`` most common, or never seen in training share the column
+    ``(other)``; a missing value is a category of its own. pandas counts the values
+    (fast on its category dtype), so a million rows take a fraction of a second.
+    """
+
+    def fit(self, X: pd.DataFrame, y: Any = None) -> OneHot:
+        """Learn each column's frequent categories."""
+        self.feature_names_in_ = np.asarray(X.columns, dtype=object)
+        self.categories_ = []
+        for column in X.columns:
+            counts = _as_text(X[column]).value_counts()
+            kept = counts[counts >= MIN_CATEGORY_ROWS].index[:MAX_CATEGORIES]
+            self.categories_.append(list(kept))
+        return self
+
+    def transform(self, X: pd.DataFrame) -> np.ndarray:
+        """Return the indicator columns, in the order of :meth:`get_feature_names_out`."""
+        blocks = []
+        for column, kept in zip(X.columns, self.categories_, strict=True):
+            codes = pd.Categorical(_as_text(X[column]), categories=kept).codes
+            block = np.zeros((len(X), len(kept) + 1))
+            block[np.arange(len(X)), np.where(codes >= 0, codes, len(kept))] = 1.0
+            blocks.append(block)
+        return np.hstack(blocks) if blocks else np.zeros((len(X), 0))
+
+    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
+        """Return ``column = category`` names, the words the report shows."""
+        names = [f"{column} = {category}" for column, kept in
+                 zip(self.feature_names_in_, self.categories_, strict=True)
+                 for category in [*kept, "(other)"]]
+        return np.asarray(names, dtype=object)
+
+
+def _as_text(series: pd.Series) -> pd.Series:
+    """Return values as text, missing ones as ``(missing)``: one kind of value per column."""
+    text = series.astype(object).astype(str)
+    return text.where(series.notna().to_numpy(), "(missing)")
 
 
 _PARTS = ("year", "month", "weekday", "days")
@@ -101,9 +133,6 @@ _PARTS = ("year", "month", "weekday", "days")
 
 def date_parts(frame: pd.DataFrame) -> Any:
     """Return each date column as year, month, weekday and days since 1970."""
-    import numpy as np
-    import pandas as pd
-
     columns = []
     for name in frame.columns:
         dates = pd.to_datetime(frame[name], errors="coerce")

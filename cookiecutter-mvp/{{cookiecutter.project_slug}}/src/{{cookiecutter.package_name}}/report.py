@@ -213,7 +213,7 @@ def _coefficients(run: BaselineRun) -> str:
     weights = np.atleast_2d(model.coef_)
     size = np.abs(weights).max(axis=0)
     order = np.argsort(-size)[:TOP_COEFFICIENTS]
-    rows = "".join(f"<tr><td>{_e(_plain_name(names[i], run.feature_columns))}</td>"
+    rows = "".join(f"<tr><td>{_e(_plain_name(names[i]))}</td>"
                    + "".join(f"<td>{w[i]:+.3f}</td>" for w in weights) + "</tr>"
                    for i in order)
     head = ("<th>weight</th>" if len(weights) == 1 else
@@ -223,13 +223,9 @@ def _coefficients(run: BaselineRun) -> str:
             f"<table><tr><th>column</th>{head}</tr>{rows}</table>")
 
 
-def _plain_name(name: str, columns: list[str]) -> str:
-    """Turn ``categorical__plan_basic`` into ``plan = basic``, in the user's column names."""
-    step, _, rest = name.partition("__")
-    if step == "categorical":
-        for column in sorted(columns, key=len, reverse=True):
-            if rest.startswith(f"{column}_"):
-                return f"{column} = {rest[len(column) + 1:]}"
+def _plain_name(name: str) -> str:
+    """Drop the step prefix: ``categorical__plan = basic`` becomes ``plan = basic``."""
+    rest = name.partition("__")[2] or name
     return rest.replace("missingindicator_", "missing: ")
 
 
