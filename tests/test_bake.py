@@ -145,6 +145,14 @@ def test_bake_and_run(isolated, tmp_path, task, extras):
     assert summary["target"]["task"] == task
     assert (project / "reports/eda.html").stat().st_size > 100_000
 
+    fitted = run_project(project, "baseline", "--quiet")
+    assert fitted.returncode == 0, fitted.stderr
+    metrics = json.loads((project / "reports/metrics.json").read_text(encoding="utf-8"))
+    assert metrics["split"]["strategy"] == "time"  # declared, or proposed from the data
+    assert metrics["goal"]["verdict"] in {"met", "not_met", "inconclusive"}
+    assert set(metrics["models"]) == {"trivial", "heuristic", "linear"}
+    assert ("business" in metrics) == (extras and task == "binary")
+
 
 @pytest.mark.slow
 @pytest.mark.parametrize("task", config.TASKS)
