@@ -19,7 +19,7 @@ def test_the_churn_example_is_a_valid_mapping(churn_raw):
     assert mapping.technical.task == "binary"
     assert mapping.technical.positive_label == "yes"
     assert mapping.data.id_columns == ("customer_id",)
-    assert mapping.costs.false_negative == 120
+    assert mapping.costs.false_negative == 150
     assert mapping.humans.review_budget == 200
     assert mapping.business.deadline.isoformat() == "2027-03-31"
 
