@@ -106,10 +106,10 @@ def run_baseline(mapping: Mapping, root: Path, *, seed: int = 0,
     progress("Bootstrapping the holdout")
     draws = scores.resamples(len(test_y), BOOTSTRAP_SMALL if len(test_y) <= LARGE_HOLDOUT
                              else BOOTSTRAP_LARGE, seed)
-    intervals = {name: scores.interval(metric, p, draws) for name, p in predictions.items()}
-    differences = {f"linear - {other}": scores.paired_interval(
-        metric, predictions["linear"], predictions[other], draws)
-        for other in ("trivial", "heuristic")}
+    values = {name: scores.resampled_values(metric, p, draws) for name, p in predictions.items()}
+    intervals = {name: scores.interval(v) for name, v in values.items()}
+    differences = {f"linear - {other}": scores.interval(values["linear"] - values[other])
+                   for other in ("trivial", "heuristic")}
 
     progress("Drawing the learning curve")
     curve_x, curve_y = train_x, train_y

@@ -69,21 +69,22 @@ def resamples(rows: int, count: int, seed: int) -> np.ndarray:
     return np.random.default_rng(seed).integers(0, rows, size=(count, rows))
 
 
-def interval(name: str, predictions: Predictions, draws: np.ndarray) -> list[float]:
-    """Return the 95 % percentile bootstrap interval of one metric."""
-    values = np.array([resampled_score(name, predictions.take(rows)) for rows in draws])
-    return _percentiles(values)
+def resampled_values(name: str, predictions: Predictions, draws: np.ndarray) -> np.ndarray:
+    """Return one metric's value on each bootstrap resample (one row of ``draws`` each).
 
-
-def paired_interval(name: str, first: Predictions, second: Predictions,
-                    draws: np.ndarray) -> list[float]:
-    """Return the 95 % interval of ``first − second`` on the same resampled rows.
-
-    Pairing removes what the two share (which rows happened to be held out), so the
-    interval of the difference is much tighter than two separate intervals suggest.
+    Every model is scored on the same resamples, so the values of two models can be
+    subtracted resample by resample: a paired comparison.
     """
-    values = np.array([resampled_score(name, first.take(rows))
-                       - resampled_score(name, second.take(rows)) for rows in draws])
+    return np.array([resampled_score(name, predictions.take(rows)) for rows in draws])
+
+
+def interval(values: np.ndarray) -> list[float]:
+    """Return the 95 % percentile interval of bootstrap values.
+
+    For the difference of two models, pass the difference of their values: pairing
+    removes what the two share (which rows happened to be held out), so that interval
+    is much tighter than two separate intervals suggest.
+    """
     return _percentiles(values)
 
 
