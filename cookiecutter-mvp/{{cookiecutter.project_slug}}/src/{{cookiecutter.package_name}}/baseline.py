@@ -58,6 +58,7 @@ def run_baseline(mapping: Mapping, root: Path, *, seed: int = 0,
     frame, target = dataset.frame, dataset.target
     task = resolve_task(mapping.technical.task, frame[target].unique())
     positive = _positive_label(mapping, frame[target], task)
+    negative = next((v for v in _plain_values(frame[target].unique()) if v != positive), None)
     truth = _truth(frame[target], task, positive)
 
     progress("Checking the columns")
@@ -132,7 +133,7 @@ def run_baseline(mapping: Mapping, root: Path, *, seed: int = 0,
                   "cv_folds": len(folds["linear"].folds), "cv_rows": len(cv_rows)},
         "models": {name: _model_entry(name, model, predictions[name], folds[name], names,
                                       thresholds[name], fit_seconds[name], rule, target,
-                                      positive, task)
+                                      positive, negative, task)
                    for name, model in models.items()},
         "confidence_intervals": {name: {metric: _round_all(ci)}
                                  for name, ci in intervals.items()},
@@ -200,7 +201,8 @@ def _holdout(frame: pd.DataFrame, truth: np.ndarray, task: str, mapping: Mapping
 
 def _model_entry(name: str, model: Any, predictions: scores.Predictions,
                  folds: evaluate.FoldResults, names: tuple, threshold: float, seconds: float,
-                 rule: Any, target: str, positive: Any, task: str) -> dict[str, Any]:
+                 rule: Any, target: str, positive: Any, negative: Any,
+                 task: str) -> dict[str, Any]:
     described = {
         "trivial": "no model: " + ("the mean of the training rows" if task == "regression"
                                    else "the class shares of the training rows"),
@@ -219,9 +221,8 @@ def _model_entry(name: str, model: Any, predictions: scores.Predictions,
     if task == "binary":
         entry["decision_threshold"] = threshold
     if name == "heuristic":
-        step = model.named_steps["model"]
-        entry["rule"] = step.describe(target, True if task == "binary" else None,
-                                      repr(positive) if task == "binary" else None)
+        decision = (positive, negative, threshold) if task == "binary" else None
+        entry["rule"] = model.named_steps["model"].describe(target, decision)
     return entry
 
 

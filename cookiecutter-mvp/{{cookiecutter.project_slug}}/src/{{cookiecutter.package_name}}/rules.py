@@ -104,31 +104,34 @@ class OneColumnRule(BaseEstimator):
             return np.asarray(self._answers(X), dtype=float)
         return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
 
-    def describe(self, target: str, label: Any = None, label_text: str | None = None) -> str:
-        """Say the rule in words; for binary tasks, how often ``label`` occurs in each group.
+    def describe(self, target: str, decision: tuple[Any, Any, float] | None = None) -> str:
+        """Say the rule in words, as a person would write it down.
 
         Args:
             target: the target column's name.
-            label: the class whose share to state (binary tasks).
-            label_text: how to write that class (default: its repr).
+            decision: for binary tasks, how the rule decides: (the positive class as
+                written in the data, the other class, the decision threshold); each
+                group then gets a class and the share of positives behind it.
         """
 
         def answer(value: Any) -> str:
             if self.task == "regression":
                 return f"{target} ≈ {value:,.4g}"
-            if label is not None:
-                share = value[list(self.classes_).index(label)]
-                return f"{share:.0%} are {label_text or repr(label)}"
+            if decision is not None:
+                positive, negative, threshold = decision
+                share = value[list(self.classes_).index(True)]
+                chosen = positive if share >= threshold else negative
+                return f"{target} = {chosen!r} ({share:.0%} are {positive!r})"
             return f"{target} = {self.classes_[int(np.argmax(value))]!r}"
 
         if self.kind == "numeric":
             if not np.isfinite(self.cut_):
                 return f"whatever {self.column} is: {answer(self.overall_)}"
-            return (f"if {self.column} <= {self.cut_:,.4g}: {answer(self.below_)}; "
-                    f"otherwise: {answer(self.above_)}")
+            return (f"if {self.column} <= {self.cut_:,.4g} then {answer(self.below_)}, "
+                    f"otherwise {answer(self.above_)}")
         shown = sorted(self.answers_.items(), key=lambda item: str(item[0]))[:6]
-        parts = [f"{self.column} = {key!r}: {answer(value)}" for key, value in shown]
+        parts = [f"if {self.column} is {key!r} then {answer(value)}" for key, value in shown]
         more = len(self.answers_) - len(shown)
         rest = (f"; {more} more {self.column} values in models/baseline.json" if more > 0
                 else "")
-        return "; ".join(parts) + f"{rest}; any other: {answer(self.overall_)}"
+        return "; ".join(parts) + f"{rest}; for any other {answer(self.overall_)}"
