@@ -11,13 +11,9 @@ report and the model.
 
 from __future__ import annotations
 
-import argparse
-import os
 import sys
-import tempfile
-from pathlib import Path
 
-from common import make_project, measure, table, write_table
+from common import measure, setup, table
 
 FLOOR = """
 import sys
@@ -41,21 +37,13 @@ model.fit(frame, y)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--folder", type=Path,
-                        default=Path(tempfile.gettempdir()) / "mvpgen-bench")
-    args = parser.parse_args()
-    args.folder.mkdir(exist_ok=True)
-    data = write_table(args.rows, args.folder)
-    project = make_project(args.folder, data)
-    env = {**os.environ, "PYTHONPATH": "src"}
-    package = next(p.name for p in (project / "src").iterdir() if p.is_dir())
+    run = setup(__doc__.splitlines()[0])
     rows = [
-        (f"floor: read + one LogisticRegression fit ({args.rows:,})",
-         measure([sys.executable, "-c", FLOOR, str(data)], env=env)),
-        (f"baseline step, three models ({args.rows:,} rows)",
-         measure([sys.executable, "-m", package, "baseline", "--quiet"], cwd=project, env=env)),
+        (f"floor: read + one LogisticRegression fit ({run.rows:,})",
+         measure([sys.executable, "-c", FLOOR, str(run.data)], env=run.env)),
+        (f"baseline step, three models ({run.rows:,} rows)",
+         measure([sys.executable, "-m", run.package, "baseline", "--quiet"], cwd=run.project,
+                 env=run.env)),
     ]
     print(table(rows, reference=rows[0][0]))
 

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import argparse
 import json
+import os
 import subprocess
 import sys
+import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -91,3 +95,30 @@ def make_project(folder: Path, data: Path) -> Path:
                         "--metric", "average_precision", "--threshold", "0.5", "--no-input"],
                        check=True, capture_output=True)
     return project
+
+
+@dataclass(frozen=True)
+class Setup:
+    """What every benchmark starts from: the table, a project for it, how to run it."""
+
+    rows: int
+    folder: Path
+    data: Path
+    project: Path
+    package: str
+    env: dict
+
+
+def setup(description: str) -> Setup:
+    """Parse ``--rows`` and ``--folder``, write the table and generate its project once."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--folder", type=Path,
+                        default=Path(tempfile.gettempdir()) / "mvpgen-bench")
+    args = parser.parse_args()
+    args.folder.mkdir(exist_ok=True)
+    data = write_table(args.rows, args.folder)
+    project = make_project(args.folder, data)
+    package = next(p.name for p in (project / "src").iterdir() if p.is_dir())
+    env = {**os.environ, "PYTHONPATH": "src", "TQDM_DISABLE": "1"}
+    return Setup(args.rows, args.folder, data, project, package, env)

@@ -9,13 +9,9 @@ also reads the CSV file and writes the data-quality summary).
 
 from __future__ import annotations
 
-import argparse
-import os
 import sys
-import tempfile
-from pathlib import Path
 
-from common import make_project, measure, table, write_table
+from common import measure, setup, table
 
 DEFAULT_REPORT = """
 import sys
@@ -30,23 +26,14 @@ ProfileReport(frame, progress_bar=False).to_file(sys.argv[2])
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--folder", type=Path,
-                        default=Path(tempfile.gettempdir()) / "mvpgen-bench")
-    args = parser.parse_args()
-    args.folder.mkdir(exist_ok=True)
-    data = write_table(args.rows, args.folder)
-    project = make_project(args.folder, data)
-    env = {**os.environ, "PYTHONPATH": "src", "TQDM_DISABLE": "1"}
-    package = next(p.name for p in (project / "src").iterdir() if p.is_dir())
-
+    run = setup(__doc__.splitlines()[0])
     rows = [
-        (f"quick EDA, sample of 100,000 ({args.rows:,} rows)",
-         measure([sys.executable, "-m", package, "eda", "--quiet"], cwd=project, env=env)),
-        (f"profiling library, default report ({args.rows:,} rows)",
-         measure([sys.executable, "-c", DEFAULT_REPORT, str(data),
-                  str(args.folder / "default.html")], env=env)),
+        (f"quick EDA, sample of 100,000 ({run.rows:,} rows)",
+         measure([sys.executable, "-m", run.package, "eda", "--quiet"], cwd=run.project,
+                 env=run.env)),
+        (f"profiling library, default report ({run.rows:,} rows)",
+         measure([sys.executable, "-c", DEFAULT_REPORT, str(run.data),
+                  str(run.folder / "default.html")], env=run.env)),
     ]
     print(table(rows, reference=rows[1][0]))
 
