@@ -41,7 +41,7 @@ def test_the_linear_model_matches_a_hand_written_pipeline(tmp_path, loader, task
     frame = loader(as_frame=True).frame
     extra = {"technical": {"positive_label": 1}} if task == "binary" else {}
     result, _ = run(frame, tmp_path, metric=metric, threshold=threshold, task=task, **extra)
-    test_rows = result.holdout["row"].to_numpy()
+    test_rows = result.holdout["row"].to_numpy() - 1  # data rows are numbered from 1
     train_rows = np.setdiff1d(np.arange(len(frame)), test_rows)
     x, y = frame.drop(columns="target"), frame["target"]
     model = (make_pipeline(StandardScaler(), Ridge()) if task == "regression" else
@@ -108,7 +108,7 @@ def test_with_a_time_column_every_test_row_is_later(tmp_path):
     result = binary(frame, tmp_path, data={"id_columns": ["customer"], "time_column": "signup"})
     assert result.metrics["split"]["strategy"] == "time"
     test = np.zeros(len(frame), dtype=bool)
-    test[result.holdout["row"].to_numpy()] = True
+    test[result.holdout["row"].to_numpy() - 1] = True
     assert frame["signup"][~test].max() < frame["signup"][test].min()
     assert "random_split_with_time" not in codes(result)
 

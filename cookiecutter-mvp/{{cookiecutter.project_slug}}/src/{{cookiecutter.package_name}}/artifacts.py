@@ -44,8 +44,9 @@ def save_run(run: BaselineRun, mapping: Mapping, root: Path) -> list[Path]:
 
     from .report import render
 
+    report = render(run, mapping)  # first: a failure here must not leave half the files new
     write_atomically(root / METRICS_FILE, to_json(run.metrics))
-    write_atomically(root / REPORT_FILE, render(run, mapping))
+    write_atomically(root / REPORT_FILE, report)
     write_atomically(root / HOLDOUT_FILE, run.holdout.to_csv(index=False))
     (root / MODEL_FILE).parent.mkdir(parents=True, exist_ok=True)
     model_bytes = sio.dumps(run.models["linear"])

@@ -60,13 +60,15 @@ def run_baseline(mapping: Mapping, root: Path, *, seed: int = 0,
     positive = _positive_label(mapping, frame[target], task)
     negative = next((v for v in _plain_values(frame[target].unique()) if v != positive), None)
     truth = _truth(frame[target], task, positive)
+    _require_enough(frame[target], task, mapping, dataset.source.name)
 
     progress("Checking the columns")
     group = mapping.data.group_column
     infos = describe_columns(frame, id_columns=(*dataset.id_columns, *([group] if group else [])),
                              time_column=mapping.data.time_column)
     quality = data_quality(dataset, mapping, task=task, seed=seed, infos=infos)
-    plan = plan_features(infos, dataset.features, group_column=group)
+    plan = plan_features(infos, dataset.features, group_column=group,
+                         time_column=mapping.data.time_column)
     if not plan.used:
         msg = (f"{dataset.source.name}: no column can be used as a feature "
                f"({'; '.join(f'{c}: {why}' for c, why in plan.dropped.items())})")
@@ -76,11 +78,15 @@ def run_baseline(mapping: Mapping, root: Path, *, seed: int = 0,
     split = _holdout(frame, truth, task, mapping, seed)
     train_x, test_x = x.iloc[split.train], x.iloc[split.test]
     train_y, test_y = truth[split.train], truth[split.test]
-    names = scores.metric_names(task, test_y)
+    names = scores.metric_names(task, truth)
     metric = mapping.technical.metric
 
     progress(f"Fitting on {len(split.train):,} rows, holding out {len(split.test):,}")
-    rule = choose_rule(train_x, train_y, plan, task, seed)
+    try:
+        rule = choose_rule(train_x, train_y, plan, task, seed)
+    except ValueError as err:
+        msg = f"{dataset.source.name}: {err}"
+        raise DataError(msg) from err
     models = {"trivial": trivial_model(task), "heuristic": rule.model,
               "linear": linear_model(task, plan, seed)}
     fit_seconds = {}
@@ -130,7 +136,8 @@ def run_baseline(mapping: Mapping, root: Path, *, seed: int = 0,
         "primary_metric": metric,
         "split": {"strategy": split.strategy, "train_rows": len(split.train),
                   "test_rows": len(split.test), "seed": seed,
-                  "cv_folds": len(folds["linear"].folds), "cv_rows": len(cv_rows)},
+                  "cv_folds": len(folds["linear"].folds), "cv_rows": len(cv_rows),
+                  "purged_rows": split.purged},
         "models": {name: _model_entry(name, model, predictions[name], folds[name], names,
                                       thresholds[name], fit_seconds[name], rule, target,
                                       positive, negative, task)
@@ -154,8 +161,8 @@ def run_baseline(mapping: Mapping, root: Path, *, seed: int = 0,
     if task == "binary" and mapping.costs is not None:
         results["business"] = _business(predictions, test_y, mapping)
     results["warnings"] = warnings_for(quality, plan.dropped, results, mapping)
-    return BaselineRun(results, models, _holdout_table(frame, split.test, dataset.id_columns,
-                                                      target, predictions, task, positive),
+    return BaselineRun(results, models, _holdout_table(dataset, split.test, predictions, task,
+                                                      positive, negative),
                        plan.used, positive,
                        [] if task == "regression" else _plain_values(frame[target].unique()))
 
@@ -180,12 +187,39 @@ def _positive_label(mapping: Mapping, target: pd.Series, task: str) -> Any:
     return label.item() if hasattr(label, "item") else label
 
 
+_SIMPLEST_FIRST = ("act_on_none", "act_on_all", "trivial", "heuristic", "linear")
+# Fewer rows of a class than this cannot be split, fitted and measured.
+MIN_CLASS_ROWS = 5
+
+
+def _require_enough(target: pd.Series, task: str, mapping: Mapping, source: str) -> None:
+    """Refuse data that cannot support the task, before anything is fitted."""
+    if task == "regression":
+        if mapping.technical.metric == "mape" and not (target.astype(float) > 0).all():
+            msg = (f"{source}: mape divides by the target, but '{mapping.technical.target}' "
+                   "holds zeros or negative values; choose mae, rmse or r2 in mvp.yaml")
+            raise DataError(msg)
+        return
+    from .target import python_values
+
+    counts = target.value_counts()
+    rare = [f"{label!r} ({count} {'row' if count == 1 else 'rows'})"
+            for label, count in zip(python_values(counts.index), counts, strict=True)
+            if count < MIN_CLASS_ROWS]
+    if rare:
+        msg = (f"{source}: too few rows of {', '.join(rare)} to hold some out and still learn "
+               f"from the rest; each class needs at least {MIN_CLASS_ROWS} rows")
+        raise DataError(msg)
+
+
 def _truth(target: pd.Series, task: str, positive: Any) -> np.ndarray:
     if task == "binary":
         return (target == positive).to_numpy()
     if task == "regression":
         return target.astype(float).to_numpy()
-    return target.astype(str).to_numpy(dtype=object)
+    from .target import python_values  # 1, not 1.0, for classes read with gaps
+
+    return np.array([str(v) for v in python_values(target)], dtype=object)
 
 
 def _holdout(frame: pd.DataFrame, truth: np.ndarray, task: str, mapping: Mapping,
@@ -256,22 +290,24 @@ def _business(predictions: dict[str, scores.Predictions], truth: np.ndarray,
     return {"costs": {"false_positive": costs.false_positive,
                       "false_negative": costs.false_negative},
             "expected_cost_per_1000": per_1000,
-            "cheapest": min(per_1000, key=per_1000.get)}
+            # On a tie the simpler policy wins: no model needs no maintenance.
+            "cheapest": min(_SIMPLEST_FIRST, key=lambda name: (per_1000[name],
+                                                               _SIMPLEST_FIRST.index(name)))}
 
 
-def _holdout_table(frame: pd.DataFrame, rows: np.ndarray, ids: list[str], target: str,
-                   predictions: dict[str, scores.Predictions], task: str,
-                   positive: Any) -> pd.DataFrame:
+def _holdout_table(dataset: Any, rows: np.ndarray, predictions: dict[str, scores.Predictions],
+                   task: str, positive: Any, negative: Any) -> pd.DataFrame:
     import pandas as pd
 
-    table = pd.DataFrame({"row": rows})
-    for column in ids:
+    frame = dataset.frame
+    # The data row of the file (1 = the first row under the header), to find it again.
+    table = pd.DataFrame({"row": dataset.file_rows[rows] + 1})
+    for column in dataset.id_columns:
         table[column] = frame[column].to_numpy()[rows]
-    table["actual"] = frame[target].to_numpy()[rows]
+    table["actual"] = frame[dataset.target].to_numpy()[rows]
     for name, p in predictions.items():
         if task == "binary":
-            other = next((v for v in frame[target].unique() if v != positive), "other")
-            table[f"{name}_prediction"] = np.where(p.label, positive, other)
+            table[f"{name}_prediction"] = np.where(p.label, positive, negative)
             table[f"{name}_score"] = np.round(p.score, 6)
         elif task == "multiclass":
             table[f"{name}_prediction"] = p.label
@@ -282,8 +318,8 @@ def _holdout_table(frame: pd.DataFrame, rows: np.ndarray, ids: list[str], target
 
 
 def _round(value: float) -> float | None:
-    return None if value is None or not np.isfinite(value) else round(float(value), 6)
+    return scores.rounded(value)
 
 
 def _round_all(values: list[float]) -> list[float | None]:
-    return [_round(v) for v in values]
+    return [scores.rounded(v) for v in values]

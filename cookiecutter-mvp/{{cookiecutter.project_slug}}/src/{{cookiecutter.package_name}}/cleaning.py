@@ -42,12 +42,17 @@ def tidy(frame: pd.DataFrame, *, dates: tuple[str, ...] = (), source: str = "dat
     Raises:
         DataError: when a column named in ``dates`` holds a value that is no date.
     """
+    import numpy as np
     import pandas as pd
 
     for column in frame.columns:
         series = frame[column]
         if column in dates:
             frame[column] = to_dates(series, column, source)
+            continue
+        if pd.api.types.is_float_dtype(series):
+            # An infinite value is an export error, not a measurement: treat it as missing.
+            frame[column] = series.where(np.isfinite(series))
             continue
         if isinstance(series.dtype, pd.CategoricalDtype):
             series = _text_categories(series)

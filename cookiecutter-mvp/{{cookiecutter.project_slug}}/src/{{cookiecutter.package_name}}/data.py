@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from .cleaning import tidy
 from .csvfile import clean_names, read_csv
 from .errors import DataError
@@ -39,6 +41,7 @@ class Dataset:
     id_columns: list[str]
     unlabelled: pd.DataFrame
     source: Path
+    file_rows: np.ndarray  # each labelled row's position among the file's data rows
 
     @property
     def rows_without_target(self) -> int:
@@ -95,7 +98,7 @@ def load_dataset(mapping: Mapping, root: Path) -> Dataset:
     features = [c for c in frame.columns if c != target and c not in ids]
     return Dataset(frame=labelled.reset_index(drop=True), target=target, features=features,
                    id_columns=ids, unlabelled=frame[~known].reset_index(drop=True),
-                   source=path)
+                   source=path, file_rows=np.flatnonzero(known.to_numpy()))
 
 
 def require_columns(frame: pd.DataFrame, path: Path, columns: list[str]) -> None:

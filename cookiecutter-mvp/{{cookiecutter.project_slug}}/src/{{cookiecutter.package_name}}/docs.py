@@ -67,7 +67,8 @@ def baseline_blocks(metrics: dict, eda_done: bool) -> dict[str, str]:
     for name in ("trivial", "heuristic", "linear"):
         value = metrics["models"][name]["test"].get(metric)
         low, high = metrics["confidence_intervals"][name][metric]
-        shown = "–" if value is None else f"{value:.3f} [{low:.3f}, {high:.3f}]"
+        shown = ("undefined" if value is None else f"{value:.3f}"
+                 + ("" if low is None or high is None else f" [{low:.3f}, {high:.3f}]"))
         lines.append(f"  - {name}: {metric} {shown}")
     lines.append(f"  - the rule: {metrics['models']['heuristic']['rule']}")
     business = metrics.get("business")
@@ -87,7 +88,7 @@ def baseline_blocks(metrics: dict, eda_done: bool) -> dict[str, str]:
         (eda_done, "EDA produced (`make eda`)"),
         (True, "baseline evaluated (`make baseline`)"),
         (verdict != "inconclusive", f"verdict reached: {verdict.replace('_', ' ')}"),
-        (False, "human review done (`make review`)"),
+        (False, "human review done"),
     ]
     q3 = "\n".join(f"- [{'x' if done else ' '}] {text}" for done, text in steps)
     return {"q2": "\n".join(lines), "q3": q3}

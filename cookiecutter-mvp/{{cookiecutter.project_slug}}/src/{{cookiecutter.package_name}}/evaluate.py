@@ -45,9 +45,13 @@ class FoldResults:
         For binary tasks the labels come from ``threshold``, the one the holdout uses.
         """
         per_fold = [scores(names, _relabel(p, threshold)) for p in self.folds]
-        return {name: {"mean": float(np.nanmean([f[name] for f in per_fold])),
-                       "std": float(np.nanstd([f[name] for f in per_fold]))}
-                for name in names}
+        summary = {}
+        for name in names:
+            values = np.array([f[name] for f in per_fold], dtype=float)
+            values = values[np.isfinite(values)]  # a fold where the metric is undefined
+            summary[name] = {"mean": float(values.mean()) if values.size else float("nan"),
+                             "std": float(values.std()) if values.size else float("nan")}
+        return summary
 
     def out_of_fold(self) -> Predictions:
         """Return every held-out row's prediction, the folds put together (binary tasks)."""
@@ -88,9 +92,13 @@ def cheapest_threshold(out_of_fold: Predictions, costs: Costs) -> float:
     Chosen on training folds only: the holdout then shows what the threshold costs on
     rows that played no part in choosing it.
     """
+    # Every score is a candidate (and 0: act on all; above 1: act on none), so a rare,
+    # expensive class can pull the threshold as low as it needs to go.
+    candidates = np.unique(np.concatenate([
+        [0.0, 1.000001], _GRID, np.quantile(out_of_fold.score, np.linspace(0, 1, 201))]))
     costs_by_threshold = [expected_cost(out_of_fold.truth, out_of_fold.score >= t, costs)
-                          for t in _GRID]
-    return float(_GRID[int(np.argmin(costs_by_threshold))])
+                          for t in candidates]
+    return float(np.round(candidates[int(np.argmin(costs_by_threshold))], 6))
 
 
 def learning_curve(model: Any, x: pd.DataFrame, truth: np.ndarray, test_x: pd.DataFrame,

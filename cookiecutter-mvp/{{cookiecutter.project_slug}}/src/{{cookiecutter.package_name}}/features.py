@@ -42,21 +42,25 @@ class FeaturePlan:
 
 def plan_features(infos: list[ColumnInfo], features: list[str], *,
                   group_column: str | None = None,
-                  exclude: dict[str, str] | None = None) -> FeaturePlan:
+                  time_column: str | None = None) -> FeaturePlan:
     """Sort the candidate columns by what the models can make of them.
 
     Args:
         infos: every column's role.
         features: the candidate columns (the target and id columns already removed).
         group_column: a grouping key: dropped, like any identifier.
-        exclude: further columns to drop, with the reason (e.g. leakage suspects).
+        time_column: the column the holdout is cut by: dropped, since every holdout
+            time lies beyond the training times and a model could only extrapolate it.
     """
     plan = FeaturePlan()
-    roles = {i.name: i.role for i in infos}
+    roles = {i.name: i for i in infos}
     for column in features:
-        role = roles.get(column, "constant")
-        if exclude and column in exclude:
-            plan.dropped[column] = exclude[column]
+        info = roles.get(column)
+        role = info.role if info else "constant"
+        if column == time_column:
+            plan.dropped[column] = "the time column: the holdout lies beyond its training range"
+        elif info is not None and info.missing_share == 1.0:
+            plan.dropped[column] = "empty in every row"
         elif column == group_column:
             plan.dropped[column] = "the group column, an identifier"
         elif role in _DROP_REASONS:
@@ -98,9 +102,11 @@ class OneHot(TransformerMixin, BaseEstimator):
         """Learn each column's frequent categories."""
         self.feature_names_in_ = np.asarray(X.columns, dtype=object)
         self.categories_ = []
+        # Small tables keep small categories: 2 rows in a table of 100 is a signal.
+        least = max(2, min(MIN_CATEGORY_ROWS, len(X) // 50))
         for column in X.columns:
             counts = _as_text(X[column]).value_counts()
-            kept = counts[counts >= MIN_CATEGORY_ROWS].index[:MAX_CATEGORIES]
+            kept = counts[counts >= least].index[:MAX_CATEGORIES]
             self.categories_.append(list(kept))
         return self
 
@@ -124,7 +130,10 @@ class OneHot(TransformerMixin, BaseEstimator):
 
 def _as_text(series: pd.Series) -> pd.Series:
     """Return values as text, missing ones as ``(missing)``: one kind of value per column."""
-    text = series.astype(object).astype(str)
+    values = series
+    if pd.api.types.is_float_dtype(series) and (series.dropna() % 1 == 0).all():
+        values = series.astype("Int64")  # 10.0 in a new file is the 10 seen in training
+    text = values.astype(object).astype(str)
     return text.where(series.notna().to_numpy(), "(missing)")
 
 

@@ -77,7 +77,8 @@ def choose_rule(x: pd.DataFrame, y: np.ndarray, plan: FeaturePlan, task: str,
     folds = (KFold(3, shuffle=True, random_state=seed) if task == "regression"
              else StratifiedKFold(3, shuffle=True, random_state=seed))
     metric = RULE_CHOICE_METRIC[task]
-    kinds = {c: "numeric" for c in plan.numeric} | {c: "categorical" for c in plan.categorical}
+    kinds = ({c: "numeric" for c in plan.numeric} | {c: "categorical" for c in plan.categorical}
+             | {c: "datetime" for c in plan.datetime})
     candidates = {}
     for column, kind in kinds.items():
         rule = OneColumnRule(column=column, kind=kind, task=task)

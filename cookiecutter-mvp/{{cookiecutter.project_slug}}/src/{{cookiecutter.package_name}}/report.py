@@ -70,9 +70,10 @@ def _cost_sentence(m: dict[str, Any]) -> str:
     words = {"act_on_all": "acting on every case", "act_on_none": "acting on no case",
              "linear": "the linear model", "heuristic": "the rule", "trivial": "no model"}
     saving = costs["act_on_none"] - costs["linear"]
+    versus = (f"{saving:,.0f} less than doing nothing" if saving > 0 else
+              "no less than doing nothing")
     return (f"<p>In money: {_e(words[cheapest])} is cheapest, at {costs[cheapest]:,.0f} per "
-            f"1,000 decisions; the linear model costs {costs['linear']:,.0f} "
-            f"({saving:,.0f} less than doing nothing).</p>")
+            f"1,000 decisions; the linear model costs {costs['linear']:,.0f} ({versus}).</p>")
 
 
 def _warnings(warnings: list[dict[str, Any]]) -> str:
@@ -147,7 +148,7 @@ def _comparison_chart(m: dict[str, Any]) -> Any:
                  linestyle="--", label=f"goal {m['goal']['threshold']:g}")
     axis.set_yticks(range(len(MODEL_NAMES)), MODEL_NAMES)
     axis.set_xlabel(f"{metric} on the holdout, with 95 % interval")
-    axis.legend(loc="lower right")
+    axis.legend(loc="upper center", bbox_to_anchor=(0.5, -0.35), frameon=False)
     return figure
 
 

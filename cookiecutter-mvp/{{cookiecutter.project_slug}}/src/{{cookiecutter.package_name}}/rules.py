@@ -22,7 +22,8 @@ class OneColumnRule(BaseEstimator):
 
     Args:
         column: the column the rule reads.
-        kind: ``numeric`` (a cut found by a depth-1 tree) or ``categorical``.
+        kind: ``numeric`` or ``datetime`` (a cut found by a depth-1 tree), or
+            ``categorical`` (one answer per category).
         task: binary, multiclass or regression.
     """
 
@@ -47,7 +48,7 @@ class OneColumnRule(BaseEstimator):
         y = pd.Series(np.asarray(y), index=X.index)
         self.classes_ = None if self.task == "regression" else np.unique(y)
         self.overall_ = self._answer(y)
-        if self.kind == "numeric":
+        if self.kind in ("numeric", "datetime"):
             self._fit_cut(X[self.column], y)
         else:
             keys = X[self.column].astype(object).where(X[self.column].notna(), "(missing)")
@@ -58,10 +59,17 @@ class OneColumnRule(BaseEstimator):
             self.answers_ = answers
         return self
 
+    def _numbers(self, x: pd.Series) -> pd.Series:
+        """Return the column as floats; dates as days since 1970."""
+        if self.kind == "datetime":
+            dates = pd.to_datetime(x, errors="coerce")
+            return pd.Series(dates.array.asi8 / 86_400e9, index=x.index).where(dates.notna())
+        return pd.to_numeric(x, errors="coerce").astype(float)
+
     def _fit_cut(self, x: pd.Series, y: pd.Series) -> None:
         from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
-        values = pd.to_numeric(x, errors="coerce").astype(float)
+        values = self._numbers(x)
         self.fill_ = float(values.median()) if values.notna().any() else 0.0
         tree = (DecisionTreeRegressor(max_depth=1) if self.task == "regression"
                 else DecisionTreeClassifier(max_depth=1, min_samples_leaf=MIN_ROWS))
@@ -82,8 +90,8 @@ class OneColumnRule(BaseEstimator):
 
     def _answers(self, X: pd.DataFrame) -> np.ndarray:
         """Return each row's answer: one value (regression) or one row of shares."""
-        if self.kind == "numeric":
-            values = pd.to_numeric(X[self.column], errors="coerce").astype(float)
+        if self.kind in ("numeric", "datetime"):
+            values = self._numbers(X[self.column])
             below = (values.fillna(self.fill_) <= self.cut_).to_numpy()
             if self.task == "regression":
                 return np.where(below, self.below_, self.above_)
@@ -124,14 +132,15 @@ class OneColumnRule(BaseEstimator):
                 return f"{target} = {chosen!r} ({share:.0%} are {positive!r})"
             return f"{target} = {self.classes_[int(np.argmax(value))]!r}"
 
-        if self.kind == "numeric":
+        if self.kind in ("numeric", "datetime"):
             if not np.isfinite(self.cut_):
                 return f"whatever {self.column} is: {answer(self.overall_)}"
-            return (f"if {self.column} <= {self.cut_:,.4g} then {answer(self.below_)}, "
+            cut = (f"{self.cut_:,.4g}" if self.kind == "numeric" else
+                   (pd.Timestamp(0) + pd.Timedelta(days=self.cut_)).strftime("%Y-%m-%d"))
+            return (f"if {self.column} <= {cut} then {answer(self.below_)}, "
                     f"otherwise {answer(self.above_)}")
         shown = sorted(self.answers_.items(), key=lambda item: str(item[0]))[:6]
         parts = [f"if {self.column} is {key!r} then {answer(value)}" for key, value in shown]
         more = len(self.answers_) - len(shown)
-        rest = (f"; {more} more {self.column} values in models/baseline.json" if more > 0
-                else "")
+        rest = f"; and so on for {more} more values of {self.column}" if more > 0 else ""
         return "; ".join(parts) + f"{rest}; for any other {answer(self.overall_)}"

@@ -44,7 +44,11 @@ class Predictions:
 
 
 def metric_names(task: str, truth: np.ndarray) -> tuple[str, ...]:
-    """Return the metrics reported for a task; MAPE only for strictly positive targets."""
+    """Return the metrics reported for a task; MAPE only for strictly positive targets.
+
+    Pass every target value (not only the holdout's), so the set cannot depend on the
+    split.
+    """
     names = TASK_METRICS[task]
     if task == "regression" and not (truth > 0).all():
         names = tuple(n for n in names if n != "mape")
@@ -67,6 +71,13 @@ def scores(names: tuple[str, ...], predictions: Predictions) -> dict[str, float]
 def resamples(rows: int, count: int, seed: int) -> np.ndarray:
     """Return ``count`` bootstrap resamples of row positions, one per line."""
     return np.random.default_rng(seed).integers(0, rows, size=(count, rows))
+
+
+def rounded(value: Any) -> float | None:
+    """Return a value for JSON: six decimals, and None for NaN or infinity."""
+    if value is None or not np.isfinite(value):
+        return None
+    return round(float(value), 6)
 
 
 def resampled_values(name: str, predictions: Predictions, draws: np.ndarray) -> np.ndarray:
@@ -137,6 +148,8 @@ def _fast_average_precision(truth: np.ndarray, score_: np.ndarray) -> float:
 def _fast_f1(truth: np.ndarray, label: np.ndarray) -> float:
     tp = np.sum(truth & label)
     wrong = np.sum(truth != label)
+    if not (truth.any() or label.any()):
+        return np.nan
     return 2 * tp / (2 * tp + wrong) if tp else 0.0
 
 
@@ -148,6 +161,13 @@ def _fast_balanced_accuracy(truth: np.ndarray, label: np.ndarray) -> float:
 def _fast_f1_macro(truth: np.ndarray, label: np.ndarray) -> float:
     classes = np.union1d(np.unique(truth), np.unique(label))
     return float(np.mean([_fast_f1(truth == c, label == c) for c in classes]))
+
+
+def roc_auc_ovr(truth: np.ndarray, score_: np.ndarray, classes: tuple[Any, ...]) -> float:
+    """Return the mean one-vs-rest ROC AUC over the classes present among ``truth``."""
+    values = [_fast_auc(truth == c, score_[:, i]) for i, c in enumerate(classes)]
+    values = [v for v in values if v == v]
+    return float(np.mean(values)) if values else float("nan")
 
 
 def _fast_log_loss(truth: np.ndarray, score_: np.ndarray) -> float:
@@ -165,15 +185,16 @@ _FAST: dict[str, Callable[[Predictions], float]] = {
     "average_precision": lambda p: _fast_average_precision(p.truth, p.score),
     "accuracy": lambda p: np.mean(p.truth == p.label),
     "balanced_accuracy": lambda p: _fast_balanced_accuracy(p.truth, p.label),
+    # Undefined is not zero: with no predicted (or no actual) positive row, precision
+    # (or recall) says nothing, and a resample without one must not count as a failure.
     "precision": lambda p: (np.sum(p.truth & p.label) / np.sum(p.label)
-                            if p.label.any() else 0.0),
+                            if p.label.any() else np.nan),
     "recall": lambda p: (np.sum(p.truth & p.label) / np.sum(p.truth)
-                         if p.truth.any() else 0.0),
+                         if p.truth.any() else np.nan),
     "f1": lambda p: _fast_f1(p.truth, p.label),
     "log_loss": lambda p: _fast_log_loss(p.truth, p.score),
     "f1_macro": lambda p: _fast_f1_macro(p.truth, p.label),
-    "roc_auc_ovr": lambda p: np.nanmean([_fast_auc(p.truth == c, p.score[:, i])
-                                         for i, c in enumerate(p.classes)]),
+    "roc_auc_ovr": lambda p: roc_auc_ovr(p.truth, p.score, p.classes),
     "mae": lambda p: np.mean(np.abs(p.truth - p.label)),
     "rmse": lambda p: np.sqrt(np.mean((p.truth - p.label) ** 2)),
     "r2": lambda p: _fast_r2(p.truth, p.label),
@@ -194,21 +215,26 @@ def _functions() -> dict[str, Callable[[Predictions], float]]:
     from sklearn import metrics as m
 
     def quiet(function: Callable[..., float]) -> Callable[..., float]:
-        # Precision with no predicted positive is 0, not an error: a model that never
-        # acts has found nothing.
-        return lambda y, pred: function(y, pred, zero_division=0.0)
+        # Undefined (no predicted or no actual positive) is NaN, as in the fast path.
+        return lambda y, pred: function(y, pred, zero_division=np.nan)
+
+    def average_precision(p: Predictions) -> float:
+        return float(m.average_precision_score(p.truth, p.score)) if p.truth.any() else np.nan
 
     def log_loss(p: Predictions) -> float:
         clipped = np.clip(p.score, 1e-15, 1 - 1e-15)
         return float(m.log_loss(p.truth, clipped, labels=[False, True]))
 
-    def roc_auc_ovr(p: Predictions) -> float:
-        return float(m.roc_auc_score(p.truth, p.score, multi_class="ovr",
-                                     labels=list(p.classes)))
+    def ovr(p: Predictions) -> float:
+        # Macro one-vs-rest over the classes present, each by scikit-learn's ROC AUC:
+        # a class missing from a holdout leaves the others' average defined.
+        values = [m.roc_auc_score(p.truth == c, p.score[:, i])
+                  for i, c in enumerate(p.classes) if 0 < np.sum(p.truth == c) < len(p.truth)]
+        return float(np.mean(values)) if values else np.nan
 
     return {
         "roc_auc": _by_score(m.roc_auc_score),
-        "average_precision": _by_score(m.average_precision_score),
+        "average_precision": average_precision,
         "accuracy": _by_label(m.accuracy_score),
         "balanced_accuracy": _by_label(m.balanced_accuracy_score),
         "precision": _by_label(quiet(m.precision_score)),
@@ -217,7 +243,7 @@ def _functions() -> dict[str, Callable[[Predictions], float]]:
         "log_loss": log_loss,
         "f1_macro": lambda p: float(m.f1_score(p.truth, p.label, average="macro",
                                                 zero_division=0.0)),
-        "roc_auc_ovr": roc_auc_ovr,
+        "roc_auc_ovr": ovr,
         "mae": _by_label(m.mean_absolute_error),
         "rmse": lambda p: float(np.sqrt(m.mean_squared_error(p.truth, p.label))),
         "r2": _by_label(m.r2_score),

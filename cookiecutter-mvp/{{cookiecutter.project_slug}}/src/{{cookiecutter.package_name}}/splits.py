@@ -31,6 +31,7 @@ class Split:
     train: np.ndarray
     test: np.ndarray
     seed: int
+    purged: int = 0  # training rows left out because their group is in the holdout
 
 
 def holdout(frame: pd.DataFrame, y: pd.Series, task: str, *, time_column: str | None,
@@ -38,22 +39,25 @@ def holdout(frame: pd.DataFrame, y: pd.Series, task: str, *, time_column: str | 
     """Choose the holdout rows.
 
     Raises:
-        ValueError: when there are too few rows (or groups) to hold any out.
+        ValueError: when the data cannot give a holdout that means anything (too few
+            distinct times or groups); the message says what to change.
     """
-    from sklearn.model_selection import GroupShuffleSplit, train_test_split
+    from sklearn.model_selection import train_test_split
 
     positions = np.arange(len(frame))
+    groups = frame[group_column].astype(str).to_numpy() if group_column else None
     if time_column is not None:
-        train, test = _latest(frame[time_column])
-        return Split("time", train, test, seed)
-    if group_column is not None:
-        groups = frame[group_column].astype(str).to_numpy()
-        if len(set(groups)) < 2:
-            msg = f"the group column '{group_column}' holds one group; nothing can be held out"
-            raise ValueError(msg)
-        splitter = GroupShuffleSplit(n_splits=1, test_size=TEST_SHARE, random_state=seed)
-        train, test = next(splitter.split(positions, groups=groups))
-        return Split("group", np.sort(train), np.sort(test), seed)
+        train, test = _latest(frame[time_column], time_column)
+        purged = 0
+        if groups is not None:
+            # A household seen in the holdout must not be learnt from, even earlier.
+            straddling = np.isin(groups[train], np.unique(groups[test]))
+            purged = int(straddling.sum())
+            train = train[~straddling]
+        return Split("time", train, test, seed, purged)
+    if groups is not None:
+        train, test = _whole_groups(groups, group_column, seed)
+        return Split("group", train, test, seed)
     stratify = y if task != "regression" and y.value_counts().min() >= 2 else None
     train, test = train_test_split(positions, test_size=TEST_SHARE, random_state=seed,
                                    stratify=stratify)
@@ -61,15 +65,48 @@ def holdout(frame: pd.DataFrame, y: pd.Series, task: str, *, time_column: str | 
                  np.sort(test), seed)
 
 
-def _latest(times: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Split by time: every test row is later than every training row."""
-    order = np.argsort(times.to_numpy(), kind="stable")
-    cut_time = times.iloc[order[int(len(order) * (1 - TEST_SHARE))]]
-    later = (times >= cut_time).to_numpy()
-    if later.all():  # the last fifth shares one time stamp with everything before it
-        later = (times > times.min()).to_numpy()
+def _latest(times: pd.Series, name: str) -> tuple[np.ndarray, np.ndarray]:
+    """Split by time: every test row is later than every training row.
+
+    Rows without a time are kept for training (when they happened is unknown, so
+    they cannot stand for the future); the holdout is the latest fifth of all rows.
+    """
+    known = times.notna().to_numpy()
+    if known.sum() < 10:
+        msg = f"the time column '{name}' has fewer than 10 rows with a time; set another"
+        raise ValueError(msg)
+    values = times.to_numpy()
+    order = np.argsort(values[known], kind="stable")
+    known_positions = np.flatnonzero(known)[order]
+    want = round(TEST_SHARE * len(times))
+    cut_time = values[known_positions[max(len(known_positions) - want, 0)]]
+    later = known & (times >= cut_time).to_numpy()
+    share = later.mean()
+    if not 0.05 <= share <= 0.5:
+        msg = (f"the time column '{name}' cannot give a holdout of the latest fifth: "
+               f"{share:.0%} of the rows share its latest times; it needs more distinct "
+               "times, or leave time_column unset")
+        raise ValueError(msg)
     positions = np.arange(len(times))
     return positions[~later], positions[later]
+
+
+def _whole_groups(groups: np.ndarray, name: str, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Hold out whole groups, drawn at random until they hold a fifth of the rows."""
+    names, sizes = np.unique(groups, return_counts=True)
+    if len(names) < 3:
+        msg = (f"the group column '{name}' holds {len(names)} groups; holding whole groups "
+               "out and cross-validating needs at least 3")
+        raise ValueError(msg)
+    chosen, rows = [], 0
+    for index in np.random.default_rng(seed).permutation(len(names)):
+        if rows >= TEST_SHARE * len(groups) or len(chosen) == len(names) - 2:
+            break
+        chosen.append(names[index])
+        rows += sizes[index]
+    test = np.isin(groups, chosen)
+    positions = np.arange(len(groups))
+    return positions[~test], positions[test]
 
 
 def cv_splitter(split: Split, frame: pd.DataFrame, y: np.ndarray, task: str, *,
@@ -88,7 +125,8 @@ def cv_splitter(split: Split, frame: pd.DataFrame, y: np.ndarray, task: str, *,
         rng = np.random.default_rng(split.seed)
         rows = np.sort(rng.choice(rows, CV_MAX_ROWS, replace=False))
     if split.strategy == "time":
-        rows = rows[np.argsort(frame[time_column].to_numpy()[rows], kind="stable")]
+        known = rows[frame[time_column].notna().to_numpy()[rows]]
+        rows = known[np.argsort(frame[time_column].to_numpy()[known], kind="stable")]
         return TimeSeriesSplit(n_splits=FOLDS), rows
     if split.strategy == "group":
         return GroupKFold(n_splits=min(FOLDS, frame[group_column].iloc[rows].nunique())), rows

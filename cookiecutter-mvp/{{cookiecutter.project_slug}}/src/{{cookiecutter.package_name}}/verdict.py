@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from .config import METRICS
+from .scores import rounded
 
 if TYPE_CHECKING:
     from .config import Mapping
@@ -25,21 +28,30 @@ def goal_verdict(metric: str, threshold: float, value: float,
     """
     low, high = interval
     better = METRICS[metric].higher_is_better
+    sign = ">=" if better else "<="
+    if not np.isfinite([value, low, high]).all():
+        message = (f"Goal {metric} {sign} {threshold:g}: inconclusive — {metric} is undefined on "
+                   "the holdout (e.g. no row of a class); more data is needed")
+        return {"metric": metric, "threshold": threshold, "value": rounded(value),
+                "ci": [rounded(low), rounded(high)], "verdict": "inconclusive",
+                "message": message}
     if better:
         verdict = "met" if low >= threshold else "not_met" if high < threshold else "inconclusive"
     else:
         verdict = "met" if high <= threshold else "not_met" if low > threshold else "inconclusive"
-    sign = ">=" if better else "<="
     words = {"met": "met", "not_met": "not met", "inconclusive": "inconclusive"}[verdict]
     message = (f"Goal {metric} {sign} {threshold:g}: {words} — linear {metric} {value:.3f} "
                f"[{low:.3f}, {high:.3f}]")
-    return {"metric": metric, "threshold": threshold, "value": _r(value),
-            "ci": [_r(low), _r(high)], "verdict": verdict, "message": message}
+    return {"metric": metric, "threshold": threshold, "value": rounded(value),
+            "ci": [rounded(low), rounded(high)], "verdict": verdict, "message": message}
 
 
 def versus_rule(metric: str, difference: list[float]) -> dict[str, Any]:
     """Say, from the paired interval of linear − rule, whether ML beats the rule."""
     low, high = difference
+    if not np.isfinite([low, high]).all():
+        return {"answer": "unclear", "message": f"Not clearly: {metric} is undefined on the "
+                "holdout, so the two cannot be compared"}
     better = METRICS[metric].higher_is_better
     gain_low, gain_high = (low, high) if better else (-high, -low)
     if gain_low > 0:
@@ -91,5 +103,3 @@ def _warning(code: str, message: str, columns: list[str]) -> dict[str, Any]:
     return {"code": code, "message": message, "columns": columns}
 
 
-def _r(value: float) -> float | None:
-    return round(float(value), 6) if value == value else None  # NaN stays out of JSON
