@@ -175,3 +175,63 @@ def test_a_model_file_with_a_foreign_type_is_refused(tmp_path):
     sio.dump(Smuggled(), tmp_path / artifacts.MODEL_FILE)
     with pytest.raises(artifacts.ModelError, match="refusing to load it"):
         artifacts.load_model(tmp_path)
+
+
+def frame_with(rows: int = 300, seed: int = 6, **columns) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    frame = pd.DataFrame({"usage": rng.normal(size=rows),
+                          "target": np.where(rng.random(rows) < 0.3, "yes", "no")})
+    for name, values in columns.items():
+        frame[name] = values
+    return frame
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("frame", "extra", "message"), [
+    (frame_with(target=["yes"] * 2 + ["no"] * 298), {},
+     "too few rows of 'yes' (2 rows) to hold some out and still learn from the rest; each "
+     "class needs at least 5 rows"),
+    (frame_with(g=["a", "b"] * 150), {"data": {"group_column": "g"}},
+     "the group column 'g' holds 2 groups; holding whole groups out and cross-validating "
+     "needs at least 3"),
+    (frame_with(t=["2025-01-01"] * 270 + [f"2024-12-{d:02d}" for d in range(1, 31)]),
+     {"data": {"time_column": "t"}},
+     "the time column 't' cannot give a holdout of the latest fifth: 90% of the rows share "
+     "its latest times; it needs more distinct times, or leave time_column unset"),
+])
+def test_data_that_cannot_support_the_task_is_refused(tmp_path, frame, extra, message):
+    data = project_module("data")
+    with pytest.raises(data.DataError) as caught:
+        run(frame, tmp_path, metric="roc_auc", threshold=0.6, task="binary",
+            technical={"positive_label": "yes"}, **extra)
+    assert message in str(caught.value)
+
+
+@pytest.mark.slow
+def test_infinities_and_a_date_only_table_still_run(tmp_path):
+    frame = frame_with(day=pd.date_range("2024-01-01", periods=300, freq="D"))
+    frame.loc[::17, "usage"] = np.inf
+    result, _ = run(frame, tmp_path, metric="roc_auc", threshold=0.6, task="binary",
+                    technical={"positive_label": "yes"})
+    assert result.metrics["models"]["linear"]["test"]["roc_auc"] is not None
+    only_date = frame[["day", "target"]]
+    result, _ = run(only_date, tmp_path, metric="roc_auc", threshold=0.6, task="binary",
+                    technical={"positive_label": "yes"})
+    assert result.metrics["models"]["heuristic"]["rule"].startswith("if day <= 20")
+
+
+@pytest.mark.slow
+def test_a_time_split_never_learns_from_a_group_it_tests_on(tmp_path):
+    rng = np.random.default_rng(8)
+    frame = frame_with(household=rng.choice([f"h{i}" for i in range(60)], 300),
+                       t=pd.date_range("2024-01-01", periods=300, freq="D"))
+    result, _ = run(frame, tmp_path, metric="roc_auc", threshold=0.6, task="binary",
+                    technical={"positive_label": "yes"},
+                    data={"time_column": "t", "group_column": "household"})
+    test = set(frame["household"].iloc[result.holdout["row"] - 1])
+    split = result.metrics["split"]
+    assert split["purged_rows"] > 0
+    assert split["train_rows"] + split["test_rows"] + split["purged_rows"] == 300
+    train_rows = np.setdiff1d(np.arange(300), result.holdout["row"] - 1)
+    kept = [r for r in train_rows if frame["household"].iloc[r] not in test]
+    assert len(kept) == split["train_rows"]

@@ -147,7 +147,7 @@ def date_parts(frame: pd.DataFrame) -> Any:
         dates = pd.to_datetime(frame[name], errors="coerce")
         if getattr(dates.dt, "tz", None) is not None:
             dates = dates.dt.tz_convert(None)
-        days = pd.Series(dates.array.asi8 / 86_400e9, index=dates.index).where(dates.notna())
+        days = (dates - pd.Timestamp(0)) / pd.Timedelta(days=1)  # whatever the unit
         columns += [dates.dt.year, dates.dt.month, dates.dt.dayofweek, days]
     return np.column_stack([c.astype(float).to_numpy() for c in columns])
 

@@ -63,7 +63,9 @@ class OneColumnRule(BaseEstimator):
         """Return the column as floats; dates as days since 1970."""
         if self.kind == "datetime":
             dates = pd.to_datetime(x, errors="coerce")
-            return pd.Series(dates.array.asi8 / 86_400e9, index=x.index).where(dates.notna())
+            if getattr(dates.dt, "tz", None) is not None:
+                dates = dates.dt.tz_convert(None)
+            return (dates - pd.Timestamp(0)) / pd.Timedelta(days=1)  # any unit, NaT stays NaN
         return pd.to_numeric(x, errors="coerce").astype(float)
 
     def _fit_cut(self, x: pd.Series, y: pd.Series) -> None:

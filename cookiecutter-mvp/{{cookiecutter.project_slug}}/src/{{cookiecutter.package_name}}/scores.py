@@ -7,6 +7,7 @@ ones ``mvp.yaml`` and ``metrics.json`` use.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
@@ -57,10 +58,17 @@ def metric_names(task: str, truth: np.ndarray) -> tuple[str, ...]:
 
 def score(name: str, predictions: Predictions) -> float:
     """Return one metric's value, or NaN where it is undefined (one class only)."""
-    try:
-        return _functions()[name](predictions)
-    except ValueError:  # e.g. ROC AUC on a resample that holds one class only
-        return float("nan")
+    from sklearn.exceptions import UndefinedMetricWarning
+
+    with warnings.catch_warnings():
+        # "Undefined" (e.g. ROC AUC with one class present) is a NaN here, not a warning;
+        # a prediction of a class the holdout lacks is no reason to warn either.
+        warnings.simplefilter("error", UndefinedMetricWarning)
+        warnings.filterwarnings("ignore", "y_pred contains classes not in y_true")
+        try:
+            return _functions()[name](predictions)
+        except (ValueError, UndefinedMetricWarning):
+            return float("nan")
 
 
 def scores(names: tuple[str, ...], predictions: Predictions) -> dict[str, float]:
