@@ -52,3 +52,14 @@ def test_predict_scores_new_rows_and_names_missing_columns(small_project, tmp_pa
     assert result.exit_code == 2
     assert "lacks 2 column(s) the model needs: usage, plan" in result.output
     assert not (tmp_path / "x.csv").exists()
+
+
+def test_predict_names_a_value_of_the_wrong_kind(small_project, tmp_path):
+    assert run(small_project, "baseline", "--quiet").exit_code == 0
+    rows = pd.read_csv(small_project / "data/raw/customers.csv").head(3).drop(columns="churned")
+    rows["usage"] = rows["usage"].astype(object)
+    rows.loc[1, "usage"] = "twelve"
+    rows.to_csv(tmp_path / "new.csv", index=False)
+    result = run(small_project, "predict", str(tmp_path / "new.csv"), str(tmp_path / "out.csv"))
+    assert result.exit_code == 2
+    assert "column 'usage' holds 'twelve', which is not a number as in training" in result.output

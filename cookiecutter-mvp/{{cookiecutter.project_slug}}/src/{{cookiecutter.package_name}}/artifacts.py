@@ -61,6 +61,7 @@ def save_run(run: BaselineRun, mapping: Mapping, root: Path) -> list[Path]:
         "labels": run.labels,
         "decision_threshold": run.metrics["models"]["linear"].get("decision_threshold"),
         "features": run.feature_columns,
+        "feature_kinds": run.feature_kinds,
         "id_columns": list(mapping.data.id_columns),
         "trained_rows": run.metrics["split"]["train_rows"],
         "data_fingerprint": mapping.data.sha256,

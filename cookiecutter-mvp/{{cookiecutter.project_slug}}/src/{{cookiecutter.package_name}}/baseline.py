@@ -42,6 +42,7 @@ class BaselineRun:
     models: dict[str, Any]
     holdout: pd.DataFrame  # ids, actual value, each model's prediction and score
     feature_columns: list[str]
+    feature_kinds: dict[str, str]  # numeric | categorical | datetime, to read new rows alike
     positive_label: Any
     labels: list[Any]  # the target's classes as the data writes them (empty for regression)
 
@@ -111,9 +112,10 @@ def run_baseline(mapping: Mapping, root: Path, *, seed: int = 0,
                    for name, model in models.items()}
 
     progress("Bootstrapping the holdout")
-    draws = scores.resamples(len(test_y), BOOTSTRAP_SMALL if len(test_y) <= LARGE_HOLDOUT
-                             else BOOTSTRAP_LARGE, seed)
-    values = {name: scores.resampled_values(metric, p, draws) for name, p in predictions.items()}
+    resamples = BOOTSTRAP_SMALL if len(test_y) <= LARGE_HOLDOUT else BOOTSTRAP_LARGE
+    groups = (frame[group].astype(str).to_numpy()[split.test] if split.strategy == "group"
+              else None)
+    values = scores.bootstrap(metric, predictions, resamples, seed, groups)
     intervals = {name: scores.interval(v) for name, v in values.items()}
     differences = {f"linear - {other}": scores.interval(values["linear"] - values[other])
                    for other in ("trivial", "heuristic")}
@@ -145,8 +147,8 @@ def run_baseline(mapping: Mapping, root: Path, *, seed: int = 0,
         "confidence_intervals": {name: {metric: _round_all(ci)}
                                  for name, ci in intervals.items()},
         "differences": {name: {metric: _round_all(ci)} for name, ci in differences.items()},
-        "bootstrap": {"resamples": len(draws), "confidence": scores.CONFIDENCE,
-                      "seed": seed},
+        "bootstrap": {"resamples": resamples, "confidence": scores.CONFIDENCE,
+                      "seed": seed, "unit": "group" if groups is not None else "row"},
         "goal": goal_verdict(metric, mapping.technical.threshold, linear_value,
                              intervals["linear"]),
         "versus_rule": versus_rule(metric, differences["linear - heuristic"]),
@@ -163,8 +165,13 @@ def run_baseline(mapping: Mapping, root: Path, *, seed: int = 0,
     results["warnings"] = warnings_for(quality, plan.dropped, results, mapping)
     return BaselineRun(results, models, _holdout_table(dataset, split.test, predictions, task,
                                                       positive, negative),
-                       plan.used, positive,
+                       plan.used, _kinds(plan), positive,
                        [] if task == "regression" else _plain_values(frame[target].unique()))
+
+
+def _kinds(plan: Any) -> dict[str, str]:
+    return ({c: "numeric" for c in plan.numeric} | {c: "categorical" for c in plan.categorical}
+            | {c: "datetime" for c in plan.datetime})
 
 
 def _plain_values(values: Any) -> list[Any]:
@@ -267,6 +274,7 @@ def _learning_entry(points: list[dict[str, float]], metric: str,
     entry: dict[str, Any] = {"metric": metric,
                              "points": [{"train_rows": p["train_rows"],
                                          "value": _round(p["value"])} for p in points]}
+    points = [p for p in points if p["value"] == p["value"]]  # undefined points say nothing
     if len(points) >= 2:
         gain = points[-1]["value"] - points[-2]["value"]
         if not METRICS[metric].higher_is_better:

@@ -248,7 +248,8 @@ def _footer(m: dict[str, Any]) -> str:
     split = m["split"]
     return (f"<footer>Split: {split['strategy']}, {split['train_rows']:,} training rows, "
             f"{split['test_rows']:,} held out, seed {split['seed']}. Intervals: "
-            f"{m['bootstrap']['resamples']:,} bootstrap resamples of the holdout. "
+            f"{m['bootstrap']['resamples']:,} bootstrap resamples of the holdout's "
+            f"{m['bootstrap']['unit']}s. "
             f"Data fingerprint {_e(m['data']['fingerprint'] or 'not recorded')}.</footer>")
 
 

@@ -76,11 +76,6 @@ def scores(names: tuple[str, ...], predictions: Predictions) -> dict[str, float]
     return {name: score(name, predictions) for name in names}
 
 
-def resamples(rows: int, count: int, seed: int) -> np.ndarray:
-    """Return ``count`` bootstrap resamples of row positions, one per line."""
-    return np.random.default_rng(seed).integers(0, rows, size=(count, rows))
-
-
 def rounded(value: Any) -> float | None:
     """Return a value for JSON: six decimals, and None for NaN or infinity."""
     if value is None or not np.isfinite(value):
@@ -88,13 +83,32 @@ def rounded(value: Any) -> float | None:
     return round(float(value), 6)
 
 
-def resampled_values(name: str, predictions: Predictions, draws: np.ndarray) -> np.ndarray:
-    """Return one metric's value on each bootstrap resample (one row of ``draws`` each).
+def bootstrap(name: str, predictions: dict[str, Predictions], count: int, seed: int,
+              groups: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """Return each model's metric on the same ``count`` bootstrap resamples of the holdout.
 
-    Every model is scored on the same resamples, so the values of two models can be
-    subtracted resample by resample: a paired comparison.
+    Scoring every model on the same resamples lets their values be subtracted resample
+    by resample: a paired comparison. With ``groups`` (one label per holdout row) whole
+    groups are resampled, as whole groups were held out; rows of a group are not
+    independent, and resampling them one by one would make the intervals too narrow.
+    Resamples are drawn one at a time, so a large holdout needs no resample matrix.
     """
-    return np.array([resampled_score(name, predictions.take(rows)) for rows in draws])
+    rng = np.random.default_rng(seed)
+    size = len(next(iter(predictions.values())).truth)
+    members = None
+    if groups is not None:
+        names, codes = np.unique(groups, return_inverse=True)
+        members = [np.flatnonzero(codes == i) for i in range(len(names))]
+    values: dict[str, list[float]] = {model: [] for model in predictions}
+    for _ in range(count):
+        if members is None:
+            rows = rng.integers(0, size, size=size)
+        else:
+            chosen = rng.integers(0, len(members), size=len(members))
+            rows = np.concatenate([members[i] for i in chosen])
+        for model, p in predictions.items():
+            values[model].append(resampled_score(name, p.take(rows)))
+    return {model: np.array(v) for model, v in values.items()}
 
 
 def interval(values: np.ndarray) -> list[float]:

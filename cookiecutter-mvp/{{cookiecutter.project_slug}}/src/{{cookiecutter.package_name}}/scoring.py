@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .artifacts import load_model
 from .data import DataError, read_table
 from .files import write_atomically
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def score_file(root: Path, rows: Path, out: Path) -> int:
@@ -29,6 +34,7 @@ def score_file(root: Path, rows: Path, out: Path) -> int:
         msg = (f"{rows.name} lacks {len(missing)} column(s) the model needs: "
                f"{', '.join(missing)}; add them (empty values are allowed)")
         raise DataError(msg)
+    frame = _as_trained(frame, card.get("feature_kinds", {}), rows.name)
     table = frame[[c for c in card["id_columns"] if c in frame.columns]].copy()
     if card["task"] == "regression":
         table["prediction"] = model.predict(frame[needed])
@@ -46,3 +52,31 @@ def score_file(root: Path, rows: Path, out: Path) -> int:
             table["score"] = np.round(proba.max(axis=1), 6)
     write_atomically(out, table.to_csv(index=False))
     return len(table)
+
+
+def _as_trained(frame: pd.DataFrame, kinds: dict[str, str], source: str) -> pd.DataFrame:
+    """Give each column the kind it had in training, or say which value does not fit.
+
+    Raises:
+        DataError: naming the column and a value that is not a number (or a date).
+    """
+    import pandas as pd
+
+    for column, kind in kinds.items():
+        if kind not in ("numeric", "datetime") or column not in frame.columns:
+            continue
+        values = frame[column]
+        if kind == "numeric":
+            converted = pd.to_numeric(values, errors="coerce")
+        else:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # the values that fail are reported below
+                converted = pd.to_datetime(values, errors="coerce")
+        bad = values.notna() & converted.isna()
+        if bad.any():
+            what = "a number" if kind == "numeric" else "a date"
+            msg = (f"{source}: column '{column}' holds {values[bad].iloc[0]!r}, which is not "
+                   f"{what} as in training ({int(bad.sum())} such rows); fix or empty them")
+            raise DataError(msg)
+        frame[column] = converted
+    return frame
