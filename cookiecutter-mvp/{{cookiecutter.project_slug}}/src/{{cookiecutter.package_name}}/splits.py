@@ -32,6 +32,7 @@ class Split:
     test: np.ndarray
     seed: int
     purged: int = 0  # training rows left out because their group is in the holdout
+    straddling_groups: int = 0  # groups on both sides, where leaving them out was impossible
 
 
 def holdout(frame: pd.DataFrame, y: pd.Series, task: str, *, time_column: str | None,
@@ -48,13 +49,18 @@ def holdout(frame: pd.DataFrame, y: pd.Series, task: str, *, time_column: str | 
     groups = frame[group_column].astype(str).to_numpy() if group_column else None
     if time_column is not None:
         train, test = _latest(frame[time_column], time_column)
-        purged = 0
+        purged = straddling_groups = 0
         if groups is not None:
-            # A household seen in the holdout must not be learnt from, even earlier.
+            # A household seen in the holdout must not be learnt from, even earlier;
+            # unless nearly every group lives on both sides (stores, regions), where
+            # leaving them out would leave too little to learn from.
             straddling = np.isin(groups[train], np.unique(groups[test]))
-            purged = int(straddling.sum())
-            train = train[~straddling]
-        return Split("time", train, test, seed, purged)
+            if straddling.mean() <= 0.5:
+                purged = int(straddling.sum())
+                train = train[~straddling]
+            else:
+                straddling_groups = len(np.unique(groups[train][straddling]))
+        return Split("time", train, test, seed, purged, straddling_groups)
     if groups is not None:
         train, test = _whole_groups(groups, group_column, seed)
         return Split("group", train, test, seed)

@@ -93,6 +93,12 @@ def warnings_for(quality: dict[str, Any], dropped: dict[str, str], results: dict
         issue = codes["random_split_with_time"]
         out.append(_warning("random_split_with_time", issue["message"]
                             + "; set data.time_column in mvp.yaml", issue["columns"]))
+    both = results["split"].get("groups_on_both_sides", 0)
+    if both:
+        group = mapping.data.group_column
+        out.append(_warning("groups_straddle_split", f"{both} groups of '{group}' appear "
+                            "before and after the time cut; the holdout tests later times, "
+                            "but on groups the model has seen", [group]))
     if dropped:
         out.append(_warning("dropped_columns", "; ".join(f"{c}: {why}" for c, why
                                                          in dropped.items()), list(dropped)))
