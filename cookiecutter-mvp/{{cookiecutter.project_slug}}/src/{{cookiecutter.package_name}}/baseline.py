@@ -163,7 +163,8 @@ def run_baseline(mapping: Mapping, root: Path, *, seed: int = 0,
     }
     if task == "binary" and mapping.costs is not None:
         results["business"] = _business(predictions, test_y, mapping)
-    results["warnings"] = warnings_for(quality, plan.dropped, results, mapping)
+    results["warnings"] = warnings_for(quality, plan.dropped, results, mapping, infos,
+                                       plan.used)
     return BaselineRun(results, models, _holdout_table(dataset, split.test, predictions, task,
                                                       positive, negative),
                        plan.used, _kinds(plan), positive,

@@ -167,5 +167,7 @@ def predict(mapping_file: Path | None, rows: Path, out: Path) -> None:
     root, _ = _load(mapping_file)
     from .scoring import score_file
 
-    written = score_file(root, rows, out)
+    written, notes = score_file(root, rows, out)
+    for note in notes:
+        click.echo(f"note: {note}", err=True)
     click.echo(f"wrote {written:,} predictions to {out}")

@@ -16,11 +16,12 @@ if TYPE_CHECKING:
     import pandas as pd
 
 
-def score_file(root: Path, rows: Path, out: Path) -> int:
+def score_file(root: Path, rows: Path, out: Path) -> tuple[int, list[str]]:
     """Predict for every row of ``rows``; write ids, prediction and score to ``out``.
 
     Returns:
-        The number of rows scored.
+        The number of rows scored, and notes for the user (e.g. library versions that
+        differ from the ones the model was trained with).
 
     Raises:
         DataError: when ``rows`` cannot be read or lacks a column the model needs.
@@ -51,7 +52,22 @@ def score_file(root: Path, rows: Path, out: Path) -> int:
             table["prediction"] = np.asarray(classes, dtype=object)[proba.argmax(axis=1)]
             table["score"] = np.round(proba.max(axis=1), 6)
     write_atomically(out, table.to_csv(index=False))
-    return len(table)
+    return len(table), version_notes(card)
+
+
+def version_notes(card: dict) -> list[str]:
+    """Say which libraries differ from those the model was trained with."""
+    from importlib import metadata
+
+    notes = []
+    for name, trained in card.get("versions", {}).items():
+        if name == "python":
+            continue
+        installed = metadata.version(name)
+        if installed.split(".")[:2] != trained.split(".")[:2]:
+            notes.append(f"the model was trained with {name} {trained}, this is {installed}: "
+                         "run the baseline again if the predictions look wrong")
+    return notes
 
 
 def _as_trained(frame: pd.DataFrame, kinds: dict[str, str], source: str) -> pd.DataFrame:

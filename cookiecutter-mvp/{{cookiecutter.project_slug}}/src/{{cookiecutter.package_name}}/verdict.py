@@ -7,9 +7,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .config import METRICS
+from .features import MAX_CATEGORIES
 from .scores import rounded
 
 if TYPE_CHECKING:
+    from .columns import ColumnInfo
     from .config import Mapping
 
 # A linear score this good on a real business problem usually means a leak.
@@ -68,7 +70,8 @@ def versus_rule(metric: str, difference: list[float]) -> dict[str, Any]:
 
 
 def warnings_for(quality: dict[str, Any], dropped: dict[str, str], results: dict[str, Any],
-                 mapping: Mapping) -> list[dict[str, Any]]:
+                 mapping: Mapping, infos: list[ColumnInfo],
+                 features: list[str]) -> list[dict[str, Any]]:
     """Return the warnings a reader must see before trusting the numbers."""
     out = []
     suspects = [s["column"] for s in quality["leakage_suspects"]]
@@ -99,6 +102,12 @@ def warnings_for(quality: dict[str, Any], dropped: dict[str, str], results: dict
         out.append(_warning("groups_straddle_split", f"{both} groups of '{group}' appear "
                             "before and after the time cut; the holdout tests later times, "
                             "but on groups the model has seen", [group]))
+    crowded = [i.name for i in infos if i.role == "categorical" and i.unique > MAX_CATEGORIES
+               and i.name in features]
+    if crowded:
+        out.append(_warning("grouped_categories", f"{', '.join(crowded)} have more than "
+                            f"{MAX_CATEGORIES} categories; the linear model keeps the "
+                            f"{MAX_CATEGORIES} most common and groups the rest", crowded))
     if dropped:
         out.append(_warning("dropped_columns", "; ".join(f"{c}: {why}" for c, why
                                                          in dropped.items()), list(dropped)))
