@@ -32,6 +32,8 @@ if TYPE_CHECKING:
 
 SCHEMA_VERSION = 1
 BOOTSTRAP_SMALL, BOOTSTRAP_LARGE, LARGE_HOLDOUT = 1000, 200, 20_000
+# Resampling fewer groups than this would make an interval out of a handful of values.
+MIN_BOOTSTRAP_GROUPS = 10
 
 
 @dataclass
@@ -77,6 +79,7 @@ def run_baseline(mapping: Mapping, root: Path, *, seed: int = 0,
     x = frame[plan.used]
 
     split = _holdout(frame, truth, task, mapping, seed)
+    _require_both_sides(frame[target], split, task, dataset.source.name)
     train_x, test_x = x.iloc[split.train], x.iloc[split.test]
     train_y, test_y = truth[split.train], truth[split.test]
     names = scores.metric_names(task, truth)
@@ -113,8 +116,9 @@ def run_baseline(mapping: Mapping, root: Path, *, seed: int = 0,
 
     progress("Bootstrapping the holdout")
     resamples = BOOTSTRAP_SMALL if len(test_y) <= LARGE_HOLDOUT else BOOTSTRAP_LARGE
-    groups = (frame[group].astype(str).to_numpy()[split.test] if split.strategy == "group"
-              else None)
+    groups = frame[group].astype(str).to_numpy()[split.test] if group else None
+    if groups is not None and len(set(groups)) < MIN_BOOTSTRAP_GROUPS:
+        groups = None  # too few groups to resample: rows it is, with a warning
     values = scores.bootstrap(metric, predictions, resamples, seed, groups)
     intervals = {name: scores.interval(v) for name, v in values.items()}
     differences = {f"linear - {other}": scores.interval(values["linear"] - values[other])
@@ -123,7 +127,9 @@ def run_baseline(mapping: Mapping, root: Path, *, seed: int = 0,
     progress("Drawing the learning curve")
     curve_x, curve_y = train_x, train_y
     if split.strategy == "time":
-        order = np.argsort(frame[mapping.data.time_column].to_numpy()[split.train], kind="stable")
+        times = frame[mapping.data.time_column].iloc[split.train]
+        # Rows without a time count as the oldest, never as the most recent.
+        order = np.argsort(times.fillna(times.min()).to_numpy(), kind="stable")
         curve_x, curve_y = train_x.iloc[order], train_y[order]
     curve = evaluate.learning_curve(models["linear"], curve_x, curve_y, test_x, test_y, task,
                                     metric, recent_last=split.strategy == "time",
@@ -149,7 +155,9 @@ def run_baseline(mapping: Mapping, root: Path, *, seed: int = 0,
                                  for name, ci in intervals.items()},
         "differences": {name: {metric: _round_all(ci)} for name, ci in differences.items()},
         "bootstrap": {"resamples": resamples, "confidence": scores.CONFIDENCE,
-                      "seed": seed, "unit": "group" if groups is not None else "row"},
+                      "seed": seed, "unit": "group" if groups is not None else "row",
+                      "holdout_groups": len(set(frame[group].iloc[split.test])) if group
+                      else None},
         "goal": goal_verdict(metric, mapping.technical.threshold, linear_value,
                              intervals["linear"]),
         "versus_rule": versus_rule(metric, differences["linear - heuristic"]),
@@ -218,6 +226,21 @@ def _require_enough(target: pd.Series, task: str, mapping: Mapping, source: str)
     if rare:
         msg = (f"{source}: too few rows of {', '.join(rare)} to hold some out and still learn "
                f"from the rest; each class needs at least {MIN_CLASS_ROWS} rows")
+        raise DataError(msg)
+
+
+def _require_both_sides(target: pd.Series, split: Any, task: str, source: str) -> None:
+    """Refuse a split that leaves a class out of training (a model cannot learn it)."""
+    if task == "regression":
+        return
+    from .target import python_values
+
+    train = set(python_values(target.iloc[split.train].unique()))
+    missing = [v for v in python_values(target.unique()) if v not in train]
+    if missing:
+        msg = (f"{source}: after the {split.strategy} split the training rows hold no row of "
+               f"{', '.join(repr(m) for m in missing)} (all are held out); a model cannot "
+               "learn a class it never sees: add older rows of it, or change the split")
         raise DataError(msg)
 
 

@@ -55,6 +55,9 @@ class FoldResults:
 
     def out_of_fold(self) -> Predictions:
         """Return every held-out row's prediction, the folds put together (binary tasks)."""
+        if not self.folds:
+            return Predictions(np.zeros(0, dtype=bool), np.zeros(0, dtype=bool), np.zeros(0),
+                               (False, True))
         truth = np.concatenate([p.truth for p in self.folds])
         score = np.concatenate([p.score for p in self.folds])
         return Predictions(truth, score >= DEFAULT_THRESHOLD, score, (False, True))
@@ -73,6 +76,8 @@ def cross_validate(model: Any, x: pd.DataFrame, truth: np.ndarray, task: str, sp
 
     folds = []
     for fit_rows, test_rows in splitter.split(x, truth, groups):
+        if task != "regression" and len(np.unique(truth[fit_rows])) < 2:
+            continue  # a fold whose training part holds one class teaches nothing
         fitted = clone(model).fit(x.iloc[fit_rows], truth[fit_rows])
         folds.append(predict(fitted, x.iloc[test_rows], truth[test_rows], task))
     return FoldResults(folds)
@@ -92,6 +97,8 @@ def cheapest_threshold(out_of_fold: Predictions, costs: Costs) -> float:
     Chosen on training folds only: the holdout then shows what the threshold costs on
     rows that played no part in choosing it.
     """
+    if len(out_of_fold.truth) == 0:
+        return DEFAULT_THRESHOLD  # no fold could be scored: nothing to choose from
     # Every score is a candidate (and 0: act on all; above 1: act on none), so a rare,
     # expensive class can pull the threshold as low as it needs to go.
     candidates = np.unique(np.concatenate([

@@ -78,8 +78,9 @@ def _latest(times: pd.Series, name: str) -> tuple[np.ndarray, np.ndarray]:
     they cannot stand for the future); the holdout is the latest fifth of all rows.
     """
     known = times.notna().to_numpy()
-    if known.sum() < 10:
-        msg = f"the time column '{name}' has fewer than 10 rows with a time; set another"
+    if known.mean() < 0.5 or known.sum() < 10:
+        msg = (f"the time column '{name}' is empty in {1 - known.mean():.0%} of the rows; "
+               "fill it in, or leave time_column unset")
         raise ValueError(msg)
     values = times.to_numpy()
     order = np.argsort(values[known], kind="stable")
@@ -98,7 +99,11 @@ def _latest(times: pd.Series, name: str) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _whole_groups(groups: np.ndarray, name: str, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """Hold out whole groups, drawn at random until they hold a fifth of the rows."""
+    """Hold out whole groups, drawn at random, until they hold a fifth of the rows.
+
+    A group that would push the holdout past two fifths of the rows is passed over,
+    so one giant group cannot swallow the holdout (or the training rows).
+    """
     names, sizes = np.unique(groups, return_counts=True)
     if len(names) < 3:
         msg = (f"the group column '{name}' holds {len(names)} groups; holding whole groups "
@@ -106,10 +111,15 @@ def _whole_groups(groups: np.ndarray, name: str, seed: int) -> tuple[np.ndarray,
         raise ValueError(msg)
     chosen, rows = [], 0
     for index in np.random.default_rng(seed).permutation(len(names)):
-        if rows >= TEST_SHARE * len(groups) or len(chosen) == len(names) - 2:
+        if rows >= TEST_SHARE * len(groups):
             break
-        chosen.append(names[index])
-        rows += sizes[index]
+        if rows + sizes[index] <= 2 * TEST_SHARE * len(groups) and len(chosen) < len(names) - 2:
+            chosen.append(names[index])
+            rows += sizes[index]
+    if not chosen:
+        msg = (f"the group column '{name}' has no group small enough to hold out: every "
+               "group holds more than two fifths of the rows")
+        raise ValueError(msg)
     test = np.isin(groups, chosen)
     positions = np.arange(len(groups))
     return positions[~test], positions[test]
@@ -133,7 +143,7 @@ def cv_splitter(split: Split, frame: pd.DataFrame, y: np.ndarray, task: str, *,
     if split.strategy == "time":
         known = rows[frame[time_column].notna().to_numpy()[rows]]
         rows = known[np.argsort(frame[time_column].to_numpy()[known], kind="stable")]
-        return TimeSeriesSplit(n_splits=FOLDS), rows
+        return TimeSeriesSplit(n_splits=max(2, min(FOLDS, len(rows) // 20))), rows
     if split.strategy == "group":
         return GroupKFold(n_splits=min(FOLDS, frame[group_column].iloc[rows].nunique())), rows
     if split.strategy == "stratified":

@@ -96,6 +96,12 @@ def warnings_for(quality: dict[str, Any], dropped: dict[str, str], results: dict
         issue = codes["random_split_with_time"]
         out.append(_warning("random_split_with_time", issue["message"]
                             + "; set data.time_column in mvp.yaml", issue["columns"]))
+    bootstrap = results["bootstrap"]
+    if bootstrap.get("holdout_groups") is not None and bootstrap["unit"] == "row":
+        out.append(_warning("few_holdout_groups", f"the holdout holds only "
+                            f"{bootstrap['holdout_groups']} groups; its intervals resample "
+                            "rows and are too narrow: treat them as a lower bound on the "
+                            "uncertainty", [mapping.data.group_column]))
     both = results["split"].get("groups_on_both_sides", 0)
     if both:
         group = mapping.data.group_column
