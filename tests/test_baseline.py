@@ -235,3 +235,26 @@ def test_a_time_split_never_learns_from_a_group_it_tests_on(tmp_path):
     train_rows = np.setdiff1d(np.arange(300), result.holdout["row"] - 1)
     kept = [r for r in train_rows if frame["household"].iloc[r] not in test]
     assert len(kept) == split["train_rows"]
+
+
+@pytest.mark.slow
+def test_a_class_seen_only_after_the_time_cut_is_refused(tmp_path):
+    frame = frame_with(t=pd.date_range("2024-01-01", periods=300, freq="D"))
+    frame["target"] = ["a", "b"] * 120 + ["c"] * 60  # "c" only in the latest fifth
+    data = project_module("data")
+    with pytest.raises(data.DataError, match="the training rows hold no row of 'c'"):
+        run(frame, tmp_path, metric="f1_macro", threshold=0.5, task="multiclass",
+            data={"time_column": "t"})
+
+
+@pytest.mark.slow
+def test_few_holdout_groups_are_named_and_no_group_swallows_the_holdout(tmp_path):
+    rng = np.random.default_rng(9)
+    groups = ["big"] * 240 + list(rng.choice(["g1", "g2", "g3", "g4", "g5", "g6"], 60))
+    for seed in range(4):
+        frame = frame_with(seed=seed, g=groups)
+        result, _ = run(frame, tmp_path, metric="roc_auc", threshold=0.6, task="binary",
+                        technical={"positive_label": "yes"}, data={"group_column": "g"})
+        assert result.metrics["split"]["test_rows"] <= 0.4 * 300
+        assert "big" not in set(frame["g"].iloc[result.holdout["row"] - 1])
+        assert "few_holdout_groups" in codes(result)
