@@ -171,12 +171,36 @@ def run_baseline(mapping: Mapping, root: Path, *, seed: int = 0,
     }
     if task == "binary" and mapping.costs is not None:
         results["business"] = _business(predictions, test_y, mapping)
+    results["versus_rule"] = _with_context(results["versus_rule"], results, metric)
     results["warnings"] = warnings_for(quality, plan.dropped, results, mapping, infos,
                                        plan.used)
     return BaselineRun(results, models, _holdout_table(dataset, split.test, predictions, task,
                                                       positive, negative),
                        plan.used, _kinds(plan), positive,
                        [] if task == "regression" else _plain_values(frame[target].unique()))
+
+
+# Metrics computed from decisions: their value moves with the decision threshold.
+_THRESHOLD_METRICS = {"accuracy", "balanced_accuracy", "precision", "recall", "f1"}
+
+
+def _with_context(answer: dict[str, Any], results: dict[str, Any], metric: str) -> dict[str, Any]:
+    """Add what a reader needs to weigh "ML against the rule" on a decision metric."""
+    models = results["models"]
+    thresholds = {models[m].get("decision_threshold") for m in ("heuristic", "linear")}
+    message = answer["message"]
+    if metric in _THRESHOLD_METRICS and len(thresholds) > 1:
+        message += " (each at its own decision threshold)"
+    business = results.get("business")
+    rule_wins = answer["answer"] == "no"
+    if business:
+        costs = business["expected_cost_per_1000"]
+        message += (f"; in money, per 1,000 decisions, the linear model costs "
+                    f"{costs['linear']:,.0f} and the rule {costs['heuristic']:,.0f}")
+        rule_wins = costs["heuristic"] <= costs["linear"]
+    if rule_wins:
+        message += "; a rule may be all you need"
+    return {**answer, "message": message}
 
 
 def _kinds(plan: Any) -> dict[str, str]:

@@ -61,7 +61,7 @@ def versus_rule(metric: str, difference: list[float]) -> dict[str, Any]:
                                   f"{gain_high:.3f} {metric} (95 % paired interval)")
     elif gain_high < 0:
         answer, message = "no", (f"No: the rule beats the linear model by {-gain_high:.3f} to "
-                                 f"{-gain_low:.3f} {metric}; a rule may be all you need")
+                                 f"{-gain_low:.3f} {metric}")
     else:
         answer, message = "unclear", (f"Not clearly: the difference in {metric} lies between "
                                       f"{gain_low:.3f} and {gain_high:.3f}, which includes no "
