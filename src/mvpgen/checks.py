@@ -94,7 +94,7 @@ def business_findings(raw: dict[str, Any]) -> list[Finding]:
         out.append(Finding("business.current", "missing",
                            "give today's value of the KPI, so the goal says which way is better",
                            allowable=True))
-    elif _is_number(current) and _is_number(goal) and current == goal:
+    elif _number(current) and _number(goal) and current == goal:
         out.append(Finding("business.goal", f"equals business.current ({current:g}), so there "
                            "is nothing to achieve",
                            f"set the goal below {current:g} if lower is better, "
@@ -167,7 +167,7 @@ def target_findings(task: str | None, target: str, file_name: str, summary: Any,
                         f"{'an identifier' if role == 'id' else 'free text'}, with a different "
                         "value in almost every row", "choose the column to predict")]
     task = task or project_module("target").infer_task(values)
-    numeric = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values)
+    numeric = all(project_module("target").is_number(v) for v in values)
     shown = ", ".join(repr(v) for v in values[:3])
     if task == "binary" and len(values) != 2:
         return [Finding("technical.task", f"binary, but '{target}' has {len(values)} distinct "
@@ -213,5 +213,5 @@ def _positive_label_findings(tech: Any, values: tuple[Any, ...]) -> list[Finding
     return []
 
 
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
+def _number(value: Any) -> bool:
+    return project_module("target").is_number(value)

@@ -22,10 +22,15 @@ def infer_task(values: Iterable[Any]) -> str | None:
         return None
     if len(distinct) == 2:
         return "binary"
-    numeric = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in distinct)
+    numeric = all(is_number(v) for v in distinct)
     if numeric and (len(distinct) > MAX_CLASSES or any(float(v) != int(v) for v in distinct)):
         return "regression"
     return "multiclass"
+
+
+def is_number(value: Any) -> bool:
+    """Return whether a value is a number (True and False are not)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def infer_positive_label(values: Iterable[Any]) -> Any:
