@@ -258,3 +258,20 @@ def test_few_holdout_groups_are_named_and_no_group_swallows_the_holdout(tmp_path
         assert result.metrics["split"]["test_rows"] <= 0.4 * 300
         assert "big" not in set(frame["g"].iloc[result.holdout["row"] - 1])
         assert "few_holdout_groups" in codes(result)
+
+
+@pytest.mark.slow
+def test_the_defer_policy_trades_coverage_for_accuracy(tmp_path):
+    result = binary(churn_table(), tmp_path, metric="accuracy", threshold=0.9,
+                    data={"id_columns": ["customer"]})
+    defer = result.metrics["defer"]
+    coverage = [p["coverage"] for p in defer["points"]]
+    accuracy = [p["accuracy"] for p in defer["points"]]
+    assert coverage == sorted(coverage, reverse=True)
+    assert accuracy[-1] > accuracy[0]
+    proposed = defer["proposed"]
+    assert proposed is not None
+    first = next(p for p in defer["points"] if p["accuracy"] >= 0.9)
+    assert proposed["confidence"] == first["confidence"]
+    assert proposed["review_per_1000"] == round(1000 * (1 - first["coverage"]))
+    assert "people review about" in defer["message"]

@@ -18,6 +18,7 @@ import numpy as np
 from . import evaluate, scores
 from .columns import describe_columns
 from .data import DataError, load_dataset
+from .defer import defer_policy
 from .features import plan_features
 from .models import choose_rule, linear_model, trivial_model
 from .quality import data_quality
@@ -171,6 +172,9 @@ def run_baseline(mapping: Mapping, root: Path, *, seed: int = 0,
     }
     if task == "binary" and mapping.costs is not None:
         results["business"] = _business(predictions, test_y, mapping)
+    if task != "regression":
+        results["defer"] = defer_policy(predictions["linear"], metric,
+                                        mapping.technical.threshold, task)
     results["versus_rule"] = _with_context(results["versus_rule"], results, metric)
     results["warnings"] = warnings_for(quality, plan.dropped, results, mapping, infos,
                                        plan.used)

@@ -47,6 +47,7 @@ def render(run: BaselineRun, mapping: Mapping) -> str:
         "<h2>Would more data help?</h2>",
         _image(_learning_chart(m)) if m["learning_curve"]["points"] else "",
         f"<p>{_e(m['learning_curve'].get('message', 'Too few rows to tell.'))}.</p>",
+        _defer_section(m),
         _coefficients(run),
         _cost_table(m),
         _footer(m),
@@ -205,6 +206,23 @@ def _learning_chart(m: dict[str, Any]) -> Any:
     axis.set(xlabel="training rows", ylabel=m["primary_metric"],
              title="linear model on the same holdout")
     return figure
+
+
+def _defer_section(m: dict[str, Any]) -> str:
+    defer = m.get("defer")
+    if not defer or not defer["points"]:
+        return ""
+    figure, axis = _figure(6, 2.8)
+    points = defer["points"]
+    axis.plot([p["coverage"] for p in points], [p["accuracy"] for p in points], marker="o",
+              color=COLOURS["linear"])
+    for p in points:
+        axis.annotate(f"{p['confidence']:.0%}", (p["coverage"], p["accuracy"]), fontsize=7,
+                      textcoords="offset points", xytext=(3, 3))
+    axis.set(xlabel="share of cases the model decides", ylabel="accuracy on them",
+             title="deciding only when confident (labels: confidence)")
+    return ("<h2>When should a person decide instead?</h2>" + _image(figure)
+            + f"<p>{_e(defer['message'])}.</p>")
 
 
 def _coefficients(run: BaselineRun) -> str:
