@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -54,13 +54,6 @@ class TargetSummary:
     shares: tuple[float, ...]
     rows: int
     missing: int
-
-
-@dataclass
-class Proposals:
-    """Answers the data suggests, by mapping field."""
-
-    fields: dict[str, Any] = field(default_factory=dict)
 
 
 def _data() -> Any:
