@@ -7,6 +7,7 @@ bootstrap, and the verdict only says "met" when the whole interval clears the go
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,7 +23,8 @@ from .defer import defer_policy
 from .features import plan_features
 from .models import choose_rule, linear_model, trivial_model
 from .quality import data_quality
-from .splits import cv_splitter, holdout
+from .relabel import apply_labels
+from .splits import cv_splitter, holdout, place_added
 from .target import find_label, infer_positive_label, resolve_task
 from .verdict import goal_verdict, versus_rule, warnings_for
 
@@ -59,8 +61,12 @@ def run_baseline(mapping: Mapping, root: Path, *, seed: int = 0,
     """
     progress(f"Reading {mapping.data.path}")
     dataset = load_dataset(mapping, root)
+    file_rows = len(dataset.frame) + dataset.rows_without_target
+    task = resolve_task(mapping.technical.task, dataset.frame[dataset.target].unique())
+    relabelled = apply_labels(dataset, mapping, root, task)
+    dataset = dataclasses.replace(dataset, frame=relabelled.frame,
+                                  file_rows=relabelled.file_rows)
     frame, target = dataset.frame, dataset.target
-    task = resolve_task(mapping.technical.task, frame[target].unique())
     positive = _positive_label(mapping, frame[target], task)
     negative = next((v for v in _plain_values(frame[target].unique()) if v != positive), None)
     truth = _truth(frame[target], task, positive)
@@ -79,7 +85,8 @@ def run_baseline(mapping: Mapping, root: Path, *, seed: int = 0,
         raise DataError(msg)
     x = frame[plan.used]
 
-    split = _holdout(frame, truth, task, mapping, seed)
+    split = _holdout(frame, _truth(relabelled.recorded, task, positive), task, mapping, seed,
+                     relabelled.added)
     _require_both_sides(frame[target], split, task, dataset.source.name)
     train_x, test_x = x.iloc[split.train], x.iloc[split.test]
     train_y, test_y = truth[split.train], truth[split.test]
@@ -164,12 +171,16 @@ def run_baseline(mapping: Mapping, root: Path, *, seed: int = 0,
         "versus_rule": versus_rule(metric, differences["linear - heuristic"]),
         "learning_curve": _learning_entry(curve, metric, intervals["linear"]),
         "warnings": [],
-        "data": {"rows": int(len(frame) + dataset.rows_without_target),
+        "data": {"rows": int(file_rows),
                  "rows_with_target": len(frame),
                  "columns": len(frame.columns),
                  "features": plan.used,
                  "fingerprint": mapping.data.sha256},
     }
+    added_to_test = int(relabelled.added[split.test].sum())
+    results["feedback"] = relabelled.summary | {
+        "added_rows": relabelled.summary["added_rows"]
+        | {"train": int(relabelled.added.sum()) - added_to_test, "test": added_to_test}}
     if task == "binary" and mapping.costs is not None:
         results["business"] = _business(predictions, test_y, mapping)
     if task != "regression":
@@ -282,15 +293,24 @@ def _truth(target: pd.Series, task: str, positive: Any) -> np.ndarray:
     return np.array([str(v) for v in python_values(target)], dtype=object)
 
 
-def _holdout(frame: pd.DataFrame, truth: np.ndarray, task: str, mapping: Mapping,
-             seed: int) -> Any:
+def _holdout(frame: pd.DataFrame, recorded: np.ndarray, task: str, mapping: Mapping,
+             seed: int, added: np.ndarray) -> Any:
+    """Split the data's rows on the target they recorded, then place the added rows.
+
+    Reviewers' labels change neither which of the data's rows are held out nor how the
+    classes are stratified: the models are judged on the same rows run after run.
+    """
     import pandas as pd
 
+    columns = {"time_column": mapping.data.time_column,
+               "group_column": mapping.data.group_column}
+    base = np.flatnonzero(~added)
     try:
-        return holdout(frame, pd.Series(truth), task, time_column=mapping.data.time_column,
-                       group_column=mapping.data.group_column, seed=seed)
+        split = holdout(frame.iloc[base].reset_index(drop=True),
+                        pd.Series(recorded[base]), task, seed=seed, **columns)
     except ValueError as err:
         raise DataError(str(err)) from err
+    return place_added(split, base, np.flatnonzero(added), frame, **columns)
 
 
 def _model_entry(name: str, model: Any, predictions: scores.Predictions,
@@ -362,7 +382,11 @@ def _holdout_table(dataset: Any, rows: np.ndarray, predictions: dict[str, scores
 
     frame = dataset.frame
     # The data row of the file (1 = the first row under the header), to find it again.
-    table = pd.DataFrame({"row": dataset.file_rows[rows] + 1})
+    # (Empty for a row a reviewer's label added from outside the file.)
+    position = dataset.file_rows[rows]
+    table = pd.DataFrame({"row": pd.array(np.where(position >= 0, position + 1, -1),
+                                          dtype="Int64")})
+    table.loc[position < 0, "row"] = pd.NA
     for column in dataset.id_columns:
         table[column] = frame[column].to_numpy()[rows]
     table["actual"] = frame[dataset.target].to_numpy()[rows]

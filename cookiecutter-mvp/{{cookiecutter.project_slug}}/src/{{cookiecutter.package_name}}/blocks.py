@@ -69,11 +69,49 @@ def replace_blocks(text: str, contents: dict[str, str], source: str = "file") ->
     for name, (start, end) in sorted(blocks.items(), key=lambda item: item[1]):
         if name in contents:
             newline = "\r\n" if "\r\n" in text else "\n"
-            block = _inert(contents[name]).strip("\n").replace("\n", newline)
+            block = keep_ticks(text[start:end], _inert(contents[name]).strip("\n"))
+            block = block.replace("\n", newline)
             out += [text[last:start], newline, block, newline]
             last = end
     out.append(text[last:])
     return "".join(out)
+
+
+_BOX = re.compile(r"^(\s*[-*] )\[([ xX])\] (.*)$")
+# The boxes a step ticked itself, remembered in the block so that a person's ticks can
+# be told apart from them: a step's tick goes when its evidence goes, a person's stays.
+_STEP_TICKS = re.compile(r"^<!-- mvpgen:ticked (.*) -->\r?$", re.MULTILINE)
+
+
+def keep_ticks(old: str, new: str) -> str:
+    """Return the block ``new`` with every box a person ticked in ``old`` still ticked.
+
+    A box is the same box when its words up to a colon or a bracket are the same:
+    "verdict reached: met" is the box "verdict reached", whatever the verdict.
+    """
+    remembered = _STEP_TICKS.search(old)
+    by_step = set(remembered.group(1).split("|")) if remembered else set()
+    by_person = {}
+    for line in old.splitlines():
+        match = _BOX.match(line)
+        if match and match.group(2) != " " and _box_key(match.group(3)) not in by_step:
+            by_person[_box_key(match.group(3))] = match.group(2)
+    lines, ticked_now = [], []
+    for line in _STEP_TICKS.sub("", new).strip("\n").splitlines():
+        match = _BOX.match(line)
+        if match and match.group(2) != " ":
+            ticked_now.append(_box_key(match.group(3)))
+        elif match and _box_key(match.group(3)) in by_person:
+            line = f"{match.group(1)}[{by_person[_box_key(match.group(3))]}] {match.group(3)}"
+        lines.append(line)
+    if ticked_now:
+        lines.append(f"<!-- mvpgen:ticked {'|'.join(ticked_now)} -->")
+    return "\n".join(lines)
+
+
+def _box_key(text: str) -> str:
+    words = re.split(r"[:(]", text, maxsplit=1)[0].casefold().replace("|", " ")
+    return " ".join(words.replace("--", " ").split())
 
 
 def _inert(content: str) -> str:

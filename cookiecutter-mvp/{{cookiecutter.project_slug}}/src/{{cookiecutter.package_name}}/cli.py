@@ -13,7 +13,7 @@ from .blocks import BlockError
 from .config import Mapping, MappingError, find_mapping_file, load_mapping
 from .data import DataError
 from .describe import describe_mapping
-from .docs import baseline_blocks, refresh_docs, update_checklist
+from .docs import refresh_docs
 
 
 def _fail(message: str) -> NoReturn:
@@ -78,12 +78,26 @@ def refresh(mapping_file: Path | None) -> None:
     those files is yours and is kept as it is.
     """
     root, mapping = _load(mapping_file)
+    from .checklist import refresh_checklist
+
     try:
         changed = refresh_docs(root, mapping)
+        if refresh_checklist(root, mapping) and root / "CHECKLIST.md" not in changed:
+            changed.append(root / "CHECKLIST.md")
     except BlockError as err:
         _fail(f"{err}; nothing was written")
     for path in changed:
         click.echo(f"updated {path.name}")
+
+
+def _refresh_checklist(root: Path, mapping: Mapping, written: str) -> None:
+    """Record a step's evidence in CHECKLIST.md, after its own files are written."""
+    from .checklist import refresh_checklist
+
+    try:
+        refresh_checklist(root, mapping)
+    except BlockError as err:
+        _fail(f"{err}; {written} written, CHECKLIST.md was not")
 
 
 @main.command()
@@ -142,17 +156,99 @@ def baseline(mapping_file: Path | None, seed: int, quiet: bool) -> None:
                                                                            err=True))
     run = run_baseline(mapping, root, seed=seed, progress=say)
     save_run(run, mapping, root)
-    try:
-        update_checklist(root, baseline_blocks(run.metrics,
-                                               (root / "reports/eda.html").exists()))
-    except BlockError as err:
-        _fail(f"{err}; the reports were written, CHECKLIST.md was not")
+    _refresh_checklist(root, mapping, "the reports were")
     if not quiet:
         metrics = run.metrics
         click.echo(metrics["goal"]["message"])
         click.echo(metrics["versus_rule"]["message"])
+        feedback = metrics["feedback"]
+        if feedback["used"]:
+            click.echo(f"learnt from {feedback['used']:,} reviewers' labels "
+                       f"({feedback['changed']:,} corrected the data)")
         for warning in metrics["warnings"]:
             click.echo(f"  warning ({warning['code']}): {warning['message']}")
+
+
+@main.command()
+@click.option("--data", "new_data", type=click.Path(dir_okay=False, path_type=Path),
+              help="Review new rows from this CSV or Parquet file instead of the project's "
+                   "data.")
+@click.option("--limit", type=click.IntRange(min=1),
+              help="How many cases to choose [default: humans.review_budget in mvp.yaml, "
+                   "else 50].")
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
+@click.pass_obj
+def review(mapping_file: Path | None, new_data: Path | None, limit: int | None,
+           quiet: bool) -> None:
+    """Choose the cases a person should check first and write them for review.
+
+    Ranks rows by how likely the model is wrong (and, with costs in mvp.yaml, by what
+    a mistake would cost), skips rows a reviewer has already labelled, and writes
+    reports/review.csv and reports/review.html: a page that opens offline, where a
+    reviewer picks a label per case and downloads the filled CSV for `feedback`.
+    """
+    root, mapping = _load(mapping_file)
+    from .review import build_review, save_review
+
+    chosen = build_review(mapping, root, new_data=new_data, limit=limit)
+    if chosen.table.empty:
+        click.echo(f"every one of the {chosen.candidates:,} rows of {chosen.source} has a "
+                   "reviewer's label already; nothing to review")
+        return
+    save_review(chosen, mapping, root, new_data=new_data is not None)
+    _refresh_checklist(root, mapping, "the review files were")
+    if not quiet:
+        skipped = (f"; {chosen.already_labelled:,} already labelled were skipped"
+                   if chosen.already_labelled else "")
+        click.echo(f"chose {len(chosen.table):,} of {chosen.candidates:,} rows of "
+                   f"{chosen.source} for review{skipped}")
+        click.echo("wrote reports/review.csv and reports/review.html: open the page, label "
+                   f"the cases, download the filled CSV, then run `python -m {__package__} "
+                   "feedback FILLED.csv`")
+
+
+@main.command()
+@click.argument("filled", type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_obj
+def feedback(mapping_file: Path | None, filled: Path) -> None:
+    """Add a reviewer's filled CSV to data/feedback/labels.csv.
+
+    Checks every line (a known row id; a class of the target, or a number), lists the
+    lines it leaves out and why, and appends the rest to the label log in one step.
+    The next `baseline` trains on the labels; a later label for a row wins.
+    """
+    root, mapping = _load(mapping_file)
+    from .feedback import take_feedback
+
+    result = take_feedback(mapping, root, filled)
+    for line in result.skipped:
+        click.echo(f"skipped {line}", err=True)
+    _refresh_checklist(root, mapping, "the labels were")
+    share = result.agreement.share
+    click.echo(f"added {result.added:,} labels to data/feedback/labels.csv"
+               + (f"; {len(result.skipped):,} lines skipped" if result.skipped else "")
+               + (f"; {result.unanswered:,} cases left unlabelled" if result.unanswered else ""))
+    if share is not None:
+        click.echo(f"model and reviewers agree on {share:.0%} of the "
+                   f"{result.agreement.labels:,} rows labelled so far")
+    click.echo(f"run `python -m {__package__} baseline` to learn from them")
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print a stable JSON document.")
+@click.pass_obj
+def status(mapping_file: Path | None, as_json: bool) -> None:
+    """Show where the MVP stands on its five questions, and the next step."""
+    root, mapping = _load(mapping_file)
+    from .status import project_status, render_status
+
+    state = project_status(root, mapping)
+    if as_json:
+        import json
+
+        click.echo(json.dumps(state, indent=2, ensure_ascii=False))
+    else:
+        click.echo(render_status(state))
 
 
 @main.command()

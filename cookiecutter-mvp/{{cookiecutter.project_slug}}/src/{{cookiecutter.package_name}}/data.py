@@ -42,6 +42,7 @@ class Dataset:
     unlabelled: pd.DataFrame
     source: Path
     file_rows: np.ndarray  # each labelled row's position among the file's data rows
+    unlabelled_rows: np.ndarray  # the same for the rows without a target
 
     @property
     def rows_without_target(self) -> int:
@@ -98,7 +99,8 @@ def load_dataset(mapping: Mapping, root: Path) -> Dataset:
     features = [c for c in frame.columns if c != target and c not in ids]
     return Dataset(frame=labelled.reset_index(drop=True), target=target, features=features,
                    id_columns=ids, unlabelled=frame[~known].reset_index(drop=True),
-                   source=path, file_rows=np.flatnonzero(known.to_numpy()))
+                   source=path, file_rows=np.flatnonzero(known.to_numpy()),
+                   unlabelled_rows=np.flatnonzero(~known.to_numpy()))
 
 
 def require_columns(frame: pd.DataFrame, path: Path, columns: list[str]) -> None:

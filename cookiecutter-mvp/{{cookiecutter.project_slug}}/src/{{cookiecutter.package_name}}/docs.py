@@ -58,37 +58,3 @@ def update_checklist(root: Path, contents: dict[str, str]) -> bool:
     """
     path = root / "CHECKLIST.md"
     return path.exists() and update_file(path, contents)
-
-
-def baseline_blocks(metrics: dict, eda_done: bool) -> dict[str, str]:
-    """Return the checklist's evidence for questions 2 and 3 from the baseline's metrics."""
-    metric = metrics["primary_metric"]
-    lines = [f"- {metrics['goal']['message']}", f"- {metrics['versus_rule']['message']}"]
-    for name in ("trivial", "heuristic", "linear"):
-        value = metrics["models"][name]["test"].get(metric)
-        low, high = metrics["confidence_intervals"][name][metric]
-        shown = ("undefined" if value is None else f"{value:.3f}"
-                 + ("" if low is None or high is None else f" [{low:.3f}, {high:.3f}]"))
-        lines.append(f"  - {name}: {metric} {shown}")
-    lines.append(f"  - the rule: {metrics['models']['heuristic']['rule']}")
-    business = metrics.get("business")
-    if business:
-        costs = business["expected_cost_per_1000"]
-        lines.append("- Expected cost per 1,000 decisions: "
-                     + ", ".join(f"{k.replace('_', ' ')} {v:,.0f}" for k, v in costs.items())
-                     + f" (cheapest: {business['cheapest'].replace('_', ' ')})")
-    else:
-        lines.append("- Costs of errors not given: add `costs:` to mvp.yaml to compare in money")
-    for warning in metrics["warnings"]:
-        lines.append(f"- Warning ({warning['code']}): {warning['message']}")
-    lines.append("- Report: [reports/baseline.html](reports/baseline.html)")
-    verdict = metrics["goal"]["verdict"]
-    steps = [
-        (True, "data collected"),
-        (eda_done, "EDA produced (`make eda`)"),
-        (True, "baseline evaluated (`make baseline`)"),
-        (verdict != "inconclusive", f"verdict reached: {verdict.replace('_', ' ')}"),
-        (False, "human review done"),
-    ]
-    q3 = "\n".join(f"- [{'x' if done else ' '}] {text}" for done, text in steps)
-    return {"q2": "\n".join(lines), "q3": q3}

@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 
 from .data import load_dataset
 from .describe import TASK_WORDS
-from .docs import update_checklist
 from .files import write_atomically
 from .quality import data_quality
 from .target import resolve_task
@@ -100,7 +99,9 @@ def run_eda(mapping: Mapping, root: Path, *, full: bool = False,
     write_atomically(root / QUALITY, json.dumps(quality, indent=2, ensure_ascii=False) + "\n")
     write_atomically(root / REPORT, html)
 
-    update_checklist(root, {"eda": eda_block(quality)})
+    from .checklist import refresh_checklist
+
+    refresh_checklist(root, mapping)
     return EdaResult(root / REPORT, root / QUALITY, rows, len(profiled), quality)
 
 
@@ -129,30 +130,3 @@ def _profile_report_class() -> Any:
     except ImportError:  # the library's former name, where only that is installed
         from ydata_profiling import ProfileReport
     return ProfileReport
-
-
-def eda_block(quality: dict[str, Any]) -> str:
-    """Return the checklist's evidence about the data, as Markdown."""
-    eda = quality["eda"]
-    rows = quality["rows_with_target"]
-    scope = (f"all {rows:,} rows" if eda["profiled_rows"] == rows
-             else f"a random sample of {eda['profiled_rows']:,} of {rows:,} rows")
-    lines = [
-        f"- [x] Data looked at: {quality['rows']:,} rows × {quality['columns']} columns; "
-        f"the profile covers {scope} ([report]({eda['report']}))",
-    ]
-    balance = quality["target"]["balance"]
-    if "classes" in balance:
-        shares = ", ".join(f"{label!r} {share:.1%}" for label, share
-                           in list(balance["classes"].items())[:6])
-        lines.append(f"- Target '{quality['target']['name']}': {shares}")
-    else:
-        lines.append(f"- Target '{quality['target']['name']}': mean {balance['mean']:g}, "
-                     f"median {balance['median']:g}, from {balance['min']:g} to {balance['max']:g}")
-    issues = quality["issues"][:3]
-    if issues:
-        lines.append("- The most important data issues:")
-        lines += [f"  {i}. {issue['message']}" for i, issue in enumerate(issues, 1)]
-    else:
-        lines.append("- No data issues found.")
-    return "\n".join(lines)

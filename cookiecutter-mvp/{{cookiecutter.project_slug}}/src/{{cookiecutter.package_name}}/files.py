@@ -9,7 +9,11 @@ from pathlib import Path
 
 
 def write_atomically(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file and one rename."""
+    """Write ``text`` to ``path`` through a temporary file and one rename.
+
+    The temporary file is flushed to disk before the rename, so even a power cut
+    leaves the previous file or the complete new one.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
@@ -18,6 +22,8 @@ def write_atomically(path: Path, text: str) -> None:
         os.chmod(tmp, mode)
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
             handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

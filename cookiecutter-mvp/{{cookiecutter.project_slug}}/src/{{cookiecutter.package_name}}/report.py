@@ -48,6 +48,7 @@ def render(run: BaselineRun, mapping: Mapping) -> str:
         _image(_learning_chart(m)) if m["learning_curve"]["points"] else "",
         f"<p>{_e(m['learning_curve'].get('message', 'Too few rows to tell.'))}.</p>",
         _defer_section(m),
+        _feedback_section(m),
         _coefficients(run),
         _cost_table(m),
         _footer(m),
@@ -223,6 +224,43 @@ def _defer_section(m: dict[str, Any]) -> str:
              title="deciding only when confident (labels: confidence)")
     return ("<h2>When should a person decide instead?</h2>" + _image(figure)
             + f"<p>{_e(defer['message'])}.</p>")
+
+
+def _feedback_section(m: dict[str, Any]) -> str:
+    feedback = m["feedback"]
+    if not feedback["labels"]:
+        return ("<h2>Human review</h2><p>No reviewer's label yet: run the review step, "
+                "label the cases on reports/review.html and take the filled CSV in with the "
+                "feedback step; the next baseline learns from it.</p>")
+    added = feedback["added_rows"]
+    text = (f"<h2>Human review</h2><p>{feedback['rows_labelled']:,} rows carry a reviewer's "
+            f"label ({feedback['labels']:,} labels in all). This run used {feedback['used']:,}: "
+            f"{feedback['changed']:,} corrected the recorded {_e(m['target'])}, "
+            f"{feedback['confirmed']:,} confirmed it, and "
+            f"{added['data_without_target'] + added['new']:,} added rows "
+            f"({added['train']:,} to training, {added['test']:,} to the holdout by the split's "
+            "rule)." + (f" {feedback['unmatched']:,} labels name rows no longer in the data."
+                        if feedback["unmatched"] else "") + "</p>")
+    history = [h for h in feedback["history"] if h["agreement"] is not None]
+    if not history:
+        return text
+    rows = "".join(f"<tr><td>{_e(h['received_at'])}</td><td>{h['compared']:,}</td>"
+                   f"<td>{h['agreement']:.0%}</td></tr>" for h in history)
+    table = ("<table><tr><th>labels received</th><th>compared</th>"
+             f"<th>model agreed</th></tr>{rows}</table>")
+    agreement = (f"<p>Over all rows labelled so far the model agreed with the reviewers on "
+                 f"{feedback['agreement']:.0%} of {feedback['compared']:,}"
+                 + (" (a number agrees within 10 % of the reviewer's)"
+                    if m["task"] == "regression" else "") + ".</p>")
+    if len(history) < 2:  # a line needs two points
+        return text + agreement + table
+    figure, axis = _figure(6, 2.6)
+    axis.plot(range(len(history)), [h["agreement"] for h in history], marker="o",
+              color=COLOURS["linear"])
+    axis.set_xticks(range(len(history)), [h["received_at"][:10] for h in history],
+                    fontsize=7)
+    axis.set(ylim=(0, 1.02), ylabel="model agrees", title="agreement by batch of labels")
+    return text + agreement + _image(figure) + table
 
 
 def _coefficients(run: BaselineRun) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import warnings
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -29,30 +29,50 @@ def score_file(root: Path, rows: Path, out: Path) -> tuple[int, list[str]]:
     """
     model, card = load_model(root)
     frame = read_table(rows)
+    predicted = predict_rows(model, card, frame, rows.name)
+    table = frame[[c for c in card["id_columns"] if c in frame.columns]].copy()
+    table["prediction"] = predicted["prediction"].to_numpy()
+    if "score" in predicted:
+        table["score"] = predicted["score"].to_numpy()
+    write_atomically(out, table.to_csv(index=False))
+    return len(table), version_notes(card)
+
+
+def predict_rows(model: Any, card: dict[str, Any], frame: pd.DataFrame,
+                 source: str) -> pd.DataFrame:
+    """Return the model's prediction for each row, and for classes its score.
+
+    The score is the probability of the positive class for a binary task (the
+    prediction is the positive class when it reaches the model's decision threshold),
+    and the probability of the predicted class for several classes.
+
+    Raises:
+        DataError: when ``frame`` lacks a column the model needs, or holds a value that
+            does not fit a column's kind in training.
+    """
+    import pandas as pd
+
     needed = list(card["features"])
     missing = [c for c in needed if c not in frame.columns]
     if missing:
-        msg = (f"{rows.name} lacks {len(missing)} column(s) the model needs: "
+        msg = (f"{source} lacks {len(missing)} column(s) the model needs: "
                f"{', '.join(missing)}; add them (empty values are allowed)")
         raise DataError(msg)
-    frame = _as_trained(frame, card.get("feature_kinds", {}), rows.name)
-    table = frame[[c for c in card["id_columns"] if c in frame.columns]].copy()
+    x = _as_trained(frame[needed].copy(), card.get("feature_kinds", {}), source)
     if card["task"] == "regression":
-        table["prediction"] = model.predict(frame[needed])
+        return pd.DataFrame({"prediction": model.predict(x)}, index=frame.index)
+    proba = model.predict_proba(x)
+    classes = list(model.classes_)
+    if card["task"] == "binary":
+        score = proba[:, classes.index(True)]
+        other = next(v for v in card["labels"] if v != card["positive_label"])
+        prediction = np.where(score >= card["decision_threshold"], card["positive_label"],
+                              other)
     else:
-        proba = model.predict_proba(frame[needed])
-        classes = list(model.classes_)
-        if card["task"] == "binary":
-            score = proba[:, classes.index(True)]
-            other = next(v for v in card["labels"] if v != card["positive_label"])
-            table["prediction"] = np.where(score >= card["decision_threshold"],
-                                           card["positive_label"], other)
-            table["score"] = np.round(score, 6)
-        else:
-            table["prediction"] = np.asarray(classes, dtype=object)[proba.argmax(axis=1)]
-            table["score"] = np.round(proba.max(axis=1), 6)
-    write_atomically(out, table.to_csv(index=False))
-    return len(table), version_notes(card)
+        prediction = np.asarray(classes, dtype=object)[proba.argmax(axis=1)]
+        score = proba.max(axis=1)
+    return pd.DataFrame({"prediction": prediction, "score": np.round(score, 6)},
+                        index=frame.index)
 
 
 def version_notes(card: dict) -> list[str]:

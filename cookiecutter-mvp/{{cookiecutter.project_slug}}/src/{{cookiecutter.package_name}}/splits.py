@@ -151,3 +151,33 @@ def cv_splitter(split: Split, frame: pd.DataFrame, y: np.ndarray, task: str, *,
         if folds >= 2:
             return StratifiedKFold(folds, shuffle=True, random_state=split.seed), rows
     return KFold(FOLDS, shuffle=True, random_state=split.seed), rows
+
+
+def place_added(split: Split, base: np.ndarray, added: np.ndarray, frame: pd.DataFrame, *,
+                time_column: str | None, group_column: str | None) -> Split:
+    """Extend a split of the ``base`` rows with rows that reviewers' labels added.
+
+    The added rows train, unless the split's own rule puts them in the holdout: a
+    time at or after the holdout's first time, or a group that is held out. So the
+    holdout of the data's rows stays the same whatever the reviewers label.
+
+    Args:
+        split: the split of ``frame.iloc[base]``, in positions of that subset.
+        base: the positions in ``frame`` of the rows the split was drawn on.
+        added: the positions in ``frame`` of the added rows.
+        frame: all rows.
+        time_column: the mapping's time column, if any.
+        group_column: the mapping's group column, if any.
+    """
+    train, test = base[split.train], base[split.test]
+    to_test = np.zeros(len(added), dtype=bool)
+    if split.strategy == "time" and len(test):
+        times = frame[time_column]
+        later = times.iloc[added] >= times.iloc[test].min()
+        to_test = (times.iloc[added].notna() & later).to_numpy()
+    elif split.strategy == "group" and group_column:
+        held_out = np.unique(frame[group_column].astype(str).to_numpy()[test])
+        to_test = np.isin(frame[group_column].astype(str).to_numpy()[added], held_out)
+    return Split(split.strategy, np.sort(np.r_[train, added[~to_test]]),
+                 np.sort(np.r_[test, added[to_test]]), split.seed, split.purged,
+                 split.straddling_groups)

@@ -1,0 +1,157 @@
+"""The living checklist: CHECKLIST.md's blocks, rewritten from the evidence at hand.
+
+Every step calls :func:`refresh_checklist`, which rebuilds each block from what the
+project's files say now (mvp.yaml, the reports, the label log); only the text between
+markers changes, and boxes a person ticked inside a block stay ticked.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from .config import Mapping
+from .docs import mapping_block, update_checklist
+from .labels import summary as label_summary
+from .status import checklist_steps
+
+REVIEW_CSV = "reports/review.csv"
+
+
+def refresh_checklist(root: Path, mapping: Mapping) -> bool:
+    """Rewrite every block of CHECKLIST.md from the current evidence.
+
+    Returns:
+        Whether the file changed (a deleted checklist stays deleted).
+
+    Raises:
+        blocks.BlockError: when a marker is broken or missing; nothing is written then.
+    """
+    metrics = _json(root / "reports/metrics.json")
+    quality = _json(root / "reports/data_quality.json")
+    blocks = {"q1": mapping_block(mapping),
+              "q2": q2_block(metrics),
+              "q3": "\n".join(f"- [{'x' if step.done else ' '}] {step.text}"
+                              for step in checklist_steps(root, mapping)),
+              "eda": eda_block(quality) if quality else _EDA_OPEN,
+              "q4": q4_block(root, mapping, metrics),
+              "q5": q5_block(mapping)}
+    return update_checklist(root, blocks)
+
+
+def q2_block(metrics: dict[str, Any] | None) -> str:
+    """Return question 2's evidence: trivial vs. rule vs. linear, and the cost table."""
+    if metrics is None:
+        return _Q2_OPEN
+    metric = metrics["primary_metric"]
+    lines = [f"- {metrics['goal']['message']}", f"- {metrics['versus_rule']['message']}"]
+    for name in ("trivial", "heuristic", "linear"):
+        value = metrics["models"][name]["test"].get(metric)
+        low, high = metrics["confidence_intervals"][name][metric]
+        shown = ("undefined" if value is None else f"{value:.3f}"
+                 + ("" if low is None or high is None else f" [{low:.3f}, {high:.3f}]"))
+        lines.append(f"  - {name}: {metric} {shown}")
+    lines.append(f"  - the rule: {metrics['models']['heuristic']['rule']}")
+    business = metrics.get("business")
+    if business:
+        costs = business["expected_cost_per_1000"]
+        lines.append("- Expected cost per 1,000 decisions: "
+                     + ", ".join(f"{k.replace('_', ' ')} {v:,.0f}" for k, v in costs.items())
+                     + f" (cheapest: {business['cheapest'].replace('_', ' ')})")
+    elif metrics["task"] == "binary":
+        lines.append("- Costs of errors not given: add `costs:` to mvp.yaml to compare in money")
+    for warning in metrics["warnings"]:
+        lines.append(f"- Warning ({warning['code']}): {warning['message']}")
+    lines.append("- Report: [reports/baseline.html](reports/baseline.html)")
+    return "\n".join(lines)
+
+
+def q4_block(root: Path, mapping: Mapping, metrics: dict[str, Any] | None) -> str:
+    """Return question 4's state: reviewer, review set, labels, agreement, defer policy."""
+    humans = mapping.humans
+    reviewer = humans.reviewer if humans else None
+    budget = humans.review_budget if humans else None
+    lines = [f"- Reviewer: {reviewer}" + (f", {budget:,} cases per review cycle" if budget
+                                           else "")
+             if reviewer else "- Reviewer: not named yet (set `humans.reviewer` in mvp.yaml)"]
+    review = root / REVIEW_CSV
+    if review.exists():
+        lines.append(f"- Review set: [{REVIEW_CSV}]({REVIEW_CSV}), to label on the page "
+                     "[reports/review.html](reports/review.html)")
+    else:
+        lines.append(f"- Review set: none yet (`python -m {__package__} review` after the "
+                     "baseline)")
+    task = (metrics or {}).get("task") or mapping.technical.task
+    labels = label_summary(root, task)
+    if labels["rows"]:
+        share = labels["agreement"]
+        lines.append(f"- Labels so far: {labels['rows']:,} rows labelled ({labels['labels']:,} "
+                     f"labels in all, last received {labels['last_received']})"
+                     + (f"; the model agreed with the reviewers on {share:.0%} of "
+                        f"{labels['compared']:,}" if share is not None else ""))
+        history = [f"{h['received_at'][:10]}: {h['agreement']:.0%} of {h['compared']}"
+                   for h in labels["history"] if h["agreement"] is not None]
+        if len(history) > 1:
+            lines.append(f"- Agreement over time: {'; '.join(history[-6:])}")
+    else:
+        lines.append("- Labels so far: none (reviewers' labels arrive with "
+                     f"`python -m {__package__} feedback FILLED.csv`)")
+    used = (metrics or {}).get("feedback", {})
+    if used.get("used"):
+        added = used["added_rows"]
+        lines.append(f"- The last baseline learnt from {used['used']:,} labels: "
+                     f"{used['changed']:,} corrected the data, {used['confirmed']:,} confirmed "
+                     f"it, {added['data_without_target'] + added['new']:,} added rows")
+    defer = (metrics or {}).get("defer")
+    if defer:
+        lines.append(f"- Defer to a person: {defer['message']}")
+    return "\n".join(lines)
+
+
+def q5_block(mapping: Mapping) -> str:
+    """Return question 5's state: the advantage as stated, or what is still open."""
+    if not mapping.advantage:
+        return ("Open. State in mvp.yaml (`advantage:`) what this gives that competitors cannot "
+                "copy quickly (data, workflow, distribution), and what evidence supports it.")
+    return f"- Advantage stated: {' '.join(mapping.advantage.split())}"
+
+
+def eda_block(quality: dict[str, Any]) -> str:
+    """Return the checklist's evidence about the data, as Markdown."""
+    eda = quality["eda"]
+    rows = quality["rows_with_target"]
+    scope = (f"all {rows:,} rows" if eda["profiled_rows"] == rows
+             else f"a random sample of {eda['profiled_rows']:,} of {rows:,} rows")
+    lines = [
+        f"- [x] Data looked at: {quality['rows']:,} rows × {quality['columns']} columns; "
+        f"the profile covers {scope} ([report]({eda['report']}))",
+    ]
+    balance = quality["target"]["balance"]
+    if "classes" in balance:
+        shares = ", ".join(f"{label!r} {share:.1%}" for label, share
+                           in list(balance["classes"].items())[:6])
+        lines.append(f"- Target '{quality['target']['name']}': {shares}")
+    else:
+        lines.append(f"- Target '{quality['target']['name']}': mean {balance['mean']:g}, "
+                     f"median {balance['median']:g}, from {balance['min']:g} to {balance['max']:g}")
+    issues = quality["issues"][:3]
+    if issues:
+        lines.append("- The most important data issues:")
+        lines += [f"  {i}. {issue['message']}" for i, issue in enumerate(issues, 1)]
+    else:
+        lines.append("- No data issues found.")
+    return "\n".join(lines)
+
+
+def _json(path: Path) -> dict[str, Any] | None:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+_Q2_OPEN = ("Open. Compare the model with a trivial baseline and with a rule a person could "
+            "write down; where the costs of errors are known, compare them in money.")
+_EDA_OPEN = ("- [ ] Data looked at: run `make eda` for the profile (`reports/eda.html`) and the\n"
+             "  data-quality summary (`reports/data_quality.json`).")

@@ -1,0 +1,246 @@
+"""Choose the cases a person should check first, and write them for review.
+
+A reviewer's time is the scarce resource, so the cases are ranked: for a yes/no
+decision, by how likely the model's decision is wrong (and, when the mapping gives
+the costs of errors, by what that mistake is expected to cost); for several classes,
+by how unsure the model is; for a number, by how far the model is from the recorded
+value (or, for new rows, from a typical prediction). Rows a reviewer has already
+labelled are never asked again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .artifacts import load_model
+from .data import load_dataset, read_table
+from .files import write_atomically
+from .labels import latest, read_labels
+from .rowkeys import row_ids
+from .scoring import predict_rows
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from .config import Mapping
+
+REVIEW_CSV = Path("reports/review.csv")
+REVIEW_HTML = Path("reports/review.html")
+# Rows from outside the project's data that went out for review, with all their values:
+# when their labels come back, the baseline learns from them.
+REVIEWED_ROWS = Path("data/feedback/reviewed_rows.csv")
+DEFAULT_BUDGET = 50
+MAX_SHOWN_COLUMNS = 12
+ANSWER_COLUMNS = ("human_label", "comment")
+
+
+@dataclass
+class ReviewSet:
+    """The rows chosen for review and what is known about the choice."""
+
+    table: pd.DataFrame  # the columns of review.csv, most important row first
+    rows: pd.DataFrame  # the chosen rows with all their values (for new data)
+    source: str
+    candidates: int  # rows that could be reviewed
+    already_labelled: int  # of those, rows skipped because a reviewer labelled them
+    task: str
+    classes: list[str]
+    target: str
+
+
+def build_review(mapping: Mapping, root: Path, *, new_data: Path | None = None,
+                 limit: int | None = None) -> ReviewSet:
+    """Score the candidate rows with the saved model and choose the ones to review.
+
+    Args:
+        mapping: the project's mapping.
+        root: the project folder.
+        new_data: a file of new rows; without it, the rows of the project's data.
+        limit: how many rows to choose (default: the mapping's review budget).
+
+    Raises:
+        DataError: when the rows cannot be read or lack a column the model needs.
+        artifacts.ModelError: when there is no saved model yet.
+    """
+    import pandas as pd
+
+    model, card = load_model(root)
+    target = mapping.technical.target
+    if new_data is None:
+        dataset = load_dataset(mapping, root)
+        frame = pd.concat([dataset.frame, dataset.unlabelled], ignore_index=True)
+        source = dataset.source.name
+    else:
+        time_column = mapping.data.time_column
+        frame = read_table(new_data, dates=(time_column,) if time_column else ())
+        source = new_data.name
+    keys = [c for c in frame.columns if c != target]
+    frame = frame.assign(**{_ROW_ID: row_ids(frame, list(mapping.data.id_columns), keys)})
+    frame = frame[frame[_ROW_ID] != ""]  # a row without its id could not be matched later
+
+    labelled = set(latest(read_labels(root)))
+    done = frame[_ROW_ID].isin(labelled).to_numpy()
+    # The same row twice in a file is one case to review.
+    open_rows = frame[~done].drop_duplicates(_ROW_ID)
+    predicted = predict_rows(model, card, open_rows, source)
+    recorded = (open_rows[target] if target in open_rows.columns
+                else pd.Series(np.nan, index=open_rows.index))
+    priority, why = _priority(predicted, recorded, card, mapping)
+    budget = limit or (mapping.humans.review_budget if mapping.humans else None) or DEFAULT_BUDGET
+    order = np.argsort(-priority, kind="stable")[:budget]
+    chosen = open_rows.iloc[order]
+
+    table = pd.DataFrame({"row_id": chosen[_ROW_ID].to_numpy(), "source": source})
+    for column in _shown_columns(model, card, mapping):
+        if column in chosen.columns:
+            table[column] = _readable(chosen[column])
+    table["recorded"] = _readable(recorded.iloc[order])
+    table["prediction"] = _readable(predicted["prediction"].iloc[order])
+    if "score" in predicted:
+        table["score"] = predicted["score"].iloc[order].round(3).to_numpy()
+    table["why"] = why[order]
+    for column in ANSWER_COLUMNS:
+        table[column] = ""
+    classes = [] if card["task"] == "regression" else [str(v) for v in card["labels"]]
+    return ReviewSet(table, chosen.drop(columns=_ROW_ID).assign(row_id=chosen[_ROW_ID]),
+                     source, len(frame.drop_duplicates(_ROW_ID)), int(done.sum()),
+                     card["task"], classes, target)
+
+
+def save_review(review: ReviewSet, mapping: Mapping, root: Path, *,
+                new_data: bool) -> list[Path]:
+    """Write review.csv and review.html (and, for new rows, keep their values).
+
+    Returns:
+        The files written.
+    """
+    from .review_page import render_review_page
+
+    created = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    page = render_review_page(review, mapping, created)
+    written = []
+    if new_data:
+        written.append(_keep_new_rows(review.rows, root))
+    write_atomically(root / REVIEW_CSV, review.table.to_csv(index=False))
+    write_atomically(root / REVIEW_HTML, page)
+    return [*written, root / REVIEW_CSV, root / REVIEW_HTML]
+
+
+def reviewed_rows(root: Path) -> pd.DataFrame | None:
+    """Return the new rows that went out for review, or None when there are none."""
+    import pandas as pd
+
+    path = root / REVIEWED_ROWS
+    if not path.exists():
+        return None
+    return pd.read_csv(path, dtype=str, keep_default_na=False)
+
+
+_ROW_ID = "__row_id"
+
+
+def _keep_new_rows(rows: pd.DataFrame, root: Path) -> Path:
+    """Add the chosen new rows to REVIEWED_ROWS, once per row id, as text."""
+    import pandas as pd
+
+    text = rows.astype(object).where(rows.notna(), "").astype(str)
+    for column in text.columns:
+        if pd.api.types.is_datetime64_any_dtype(rows[column]):
+            text[column] = rows[column].dt.strftime("%Y-%m-%d %H:%M:%S").fillna("")
+    old = reviewed_rows(root)
+    if old is not None:
+        text = pd.concat([old, text], ignore_index=True).fillna("")
+        text = text.drop_duplicates("row_id", keep="first")
+    columns = ["row_id", *[c for c in text.columns if c != "row_id"]]
+    write_atomically(root / REVIEWED_ROWS, text[columns].to_csv(index=False))
+    return root / REVIEWED_ROWS
+
+
+def _priority(predicted: pd.DataFrame, recorded: pd.Series, card: dict[str, Any],
+              mapping: Mapping) -> tuple[np.ndarray, np.ndarray]:
+    """Return each row's review priority (higher first) and the reason in words."""
+    task = card["task"]
+    if task == "binary":
+        score = predicted["score"].to_numpy(dtype=float)
+        decided = score >= card["decision_threshold"]
+        wrong = np.where(decided, 1 - score, score)
+        positive = card["positive_label"]
+        why = np.array([f"{'decided' if d else 'not'} '{positive}' at {s:.0%}: "
+                        f"{w:.0%} likely wrong" for d, s, w in zip(decided, score, wrong,
+                                                                   strict=True)], dtype=object)
+        costs = mapping.costs
+        if costs is None:
+            return wrong, why
+        expected = wrong * np.where(decided, costs.false_positive, costs.false_negative)
+        why = np.array([f"{w}; expected cost of the decision {c:,.1f}"
+                        for w, c in zip(why, expected, strict=True)], dtype=object)
+        return expected, why
+    if task == "multiclass":
+        sure = predicted["score"].to_numpy(dtype=float)
+        labels = predicted["prediction"].astype(str).to_numpy()
+        why = np.array([f"only {s:.0%} sure of '{label}'" for s, label in zip(sure, labels,
+                                                                              strict=True)],
+                       dtype=object)
+        return 1 - sure, why
+    value = predicted["prediction"].to_numpy(dtype=float)
+    actual = recorded.to_numpy(dtype=float, na_value=np.nan)
+    typical = float(np.median(value)) if len(value) else 0.0
+    known = np.isfinite(actual)
+    gap = np.where(known, np.abs(value - actual), np.abs(value - typical))
+    # Rows with a recorded value and new rows compete on one scale: the distance.
+    why = np.array([f"the model says {v:,.4g}, the data {a:,.4g}" if k else
+                    f"an unusual prediction: {v:,.4g} (typical {typical:,.4g})"
+                    for v, a, k in zip(value, actual, known, strict=True)], dtype=object)
+    return gap, why
+
+
+def _shown_columns(model: Any, card: dict[str, Any], mapping: Mapping) -> list[str]:
+    """Return the columns a reviewer needs: ids, then the model's weightiest features."""
+    features = list(card["features"])
+    shown = [c for c in mapping.data.id_columns if c not in features]
+    if len(features) <= MAX_SHOWN_COLUMNS:
+        return shown + features
+    weights = _weights_by_column(model, features)
+    ranked = sorted(features, key=lambda c: -weights.get(c, 0.0))
+    keep = set(ranked[:MAX_SHOWN_COLUMNS])
+    return shown + [c for c in features if c in keep]
+
+
+def _weights_by_column(model: Any, features: list[str]) -> dict[str, float]:
+    """Return the largest absolute weight the linear model gives each input column."""
+    try:
+        names = model.named_steps["features"].get_feature_names_out()
+        weights = np.abs(np.atleast_2d(model.named_steps["model"].coef_)).max(axis=0)
+    except (AttributeError, KeyError, ValueError):
+        return {}
+    by_length = sorted(features, key=len, reverse=True)
+    out: dict[str, float] = {}
+    for name, weight in zip(names, weights, strict=False):
+        plain = name.partition("__")[2] or name
+        plain = plain.removeprefix("missingindicator_")
+        column = next((c for c in by_length if plain.startswith(c)), None)
+        if column is not None:
+            out[column] = max(out.get(column, 0.0), float(weight))
+    return out
+
+
+def _readable(values: pd.Series) -> np.ndarray:
+    """Return values as a reviewer should read them: whole numbers without '.0'."""
+    from .target import python_values
+
+    plain = python_values(values.to_numpy(dtype=object))
+    return np.array(["" if _missing(v) else
+                     v.strftime("%Y-%m-%d %H:%M:%S").removesuffix(" 00:00:00")
+                     if hasattr(v, "strftime") else
+                     f"{v:.6g}" if isinstance(v, float) else str(v)
+                     for v in plain], dtype=object)
+
+
+def _missing(value: Any) -> bool:
+    return value is None or str(value) in ("NaT", "<NA>", "nan") or value != value
+
