@@ -6,6 +6,7 @@ task or metric is baked without touching this file.
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import itertools
 import json
@@ -152,6 +153,30 @@ def test_bake_and_run(isolated, tmp_path, task, extras):
     assert metrics["goal"]["verdict"] in {"met", "not_met", "inconclusive"}
     assert set(metrics["models"]) == {"trivial", "heuristic", "linear"}
     assert ("business" in metrics) == (extras and task == "binary")
+
+    # the human loop: review, label, feed back, learn
+    reviewed = run_project(project, "review", "--quiet")
+    assert reviewed.returncode == 0, reviewed.stderr
+    with (project / "reports/review.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == (25 if extras else 50)
+    answer = {"binary": metrics["positive_label"], "multiclass": "mid", "regression": "12.5"}[task]
+    for row in rows[:10]:
+        row["human_label"] = str(answer)
+    filled = tmp_path / "filled.csv"
+    with filled.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    taken = run_project(project, "feedback", str(filled))
+    assert taken.returncode == 0, taken.stderr
+    assert "added 10 labels" in taken.stdout
+    assert run_project(project, "baseline", "--quiet").returncode == 0
+    metrics = json.loads((project / "reports/metrics.json").read_text(encoding="utf-8"))
+    assert metrics["feedback"]["used"] == 10
+    state = json.loads(run_project(project, "status", "--json").stdout)
+    assert state["stage"] == "feedback"
+    assert state["questions"][3]["state"] == "answered"
 
 
 @pytest.mark.slow

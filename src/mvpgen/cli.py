@@ -177,3 +177,28 @@ def check(file_or_project: Path) -> None:
         click.echo(f"{path}: {len(findings)} finding(s)", err=True)
         raise SystemExit(1)
     click.echo(f"{path}: sound")
+
+
+@main.command()
+@click.argument("project", required=False, default=".",
+                type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True,
+              help="Print the same as a stable JSON document (schema_version 1).")
+def status(project: Path, as_json: bool) -> None:
+    """Show where a generated PROJECT (default: here) stands on the five questions.
+
+    Each question is answered, has evidence, or is open, with its key figure; the
+    last line is the next step. Works at any stage, from a fresh project to one with
+    reviewers' labels. Exit code 1 when mvp.yaml is invalid, else 0.
+    """
+    from mvpgen.status import project_status, render
+
+    state = project_status(project)
+    if as_json:
+        import json
+
+        click.echo(json.dumps(state, indent=2, ensure_ascii=False))
+    else:
+        click.echo(render(state))
+    if state["stage"] == "invalid mapping":
+        raise SystemExit(1)

@@ -45,13 +45,13 @@ def synthetic_customers(rows: int = 400, seed: int = 0) -> pd.DataFrame:
     })
 
 
-@pytest.fixture
-def small_project(tmp_path: Path) -> Path:
-    """A copy of this project's documents with its own small data and mapping."""
+def make_small_project(folder: Path, rows: int = 400) -> Path:
+    """Write a copy of this project's documents with its own small data and mapping."""
+    folder.mkdir(parents=True, exist_ok=True)
     for name in ("README.md", "CHECKLIST.md"):
-        shutil.copy(ROOT / name, tmp_path / name)
-    (tmp_path / "data/raw").mkdir(parents=True)
-    synthetic_customers().to_csv(tmp_path / "data/raw/customers.csv", index=False)
+        shutil.copy(ROOT / name, folder / name)
+    (folder / "data/raw").mkdir(parents=True)
+    synthetic_customers(rows).to_csv(folder / "data/raw/customers.csv", index=False)
     mapping = {
         "project": {"name": "Small churn"},
         "business": {"requirement": "Keep customers", "kpi": "churn", "current": 0.3,
@@ -60,6 +60,12 @@ def small_project(tmp_path: Path) -> Path:
                       "metric": "roc_auc", "threshold": 0.7},
         "data": {"path": "data/raw/customers.csv", "id_columns": ["customer_id"]},
     }
-    (tmp_path / "mvp.yaml").write_text(yaml.safe_dump(mapping, sort_keys=False),
-                                       encoding="utf-8")
-    return tmp_path
+    (folder / "mvp.yaml").write_text(yaml.safe_dump(mapping, sort_keys=False),
+                                     encoding="utf-8")
+    return folder
+
+
+@pytest.fixture
+def small_project(tmp_path: Path) -> Path:
+    """A copy of this project's documents with its own small data and mapping."""
+    return make_small_project(tmp_path)

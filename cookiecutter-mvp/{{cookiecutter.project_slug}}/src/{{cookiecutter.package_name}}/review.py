@@ -96,7 +96,7 @@ def build_review(mapping: Mapping, root: Path, *, new_data: Path | None = None,
     chosen = open_rows.iloc[order]
 
     table = pd.DataFrame({"row_id": chosen[_ROW_ID].to_numpy(), "source": source})
-    for column in _shown_columns(model, card, mapping):
+    for column in _shown_columns(model, card):
         if column in chosen.columns:
             table[column] = _readable(chosen[column])
     table["recorded"] = _readable(recorded.iloc[order])
@@ -199,16 +199,18 @@ def _priority(predicted: pd.DataFrame, recorded: pd.Series, card: dict[str, Any]
     return gap, why
 
 
-def _shown_columns(model: Any, card: dict[str, Any], mapping: Mapping) -> list[str]:
-    """Return the columns a reviewer needs: ids, then the model's weightiest features."""
+def _shown_columns(model: Any, card: dict[str, Any]) -> list[str]:
+    """Return the columns a reviewer needs: the model's weightiest features.
+
+    (The id columns are the row id already.)
+    """
     features = list(card["features"])
-    shown = [c for c in mapping.data.id_columns if c not in features]
     if len(features) <= MAX_SHOWN_COLUMNS:
-        return shown + features
+        return features
     weights = _weights_by_column(model, features)
     ranked = sorted(features, key=lambda c: -weights.get(c, 0.0))
     keep = set(ranked[:MAX_SHOWN_COLUMNS])
-    return shown + [c for c in features if c in keep]
+    return [c for c in features if c in keep]
 
 
 def _weights_by_column(model: Any, features: list[str]) -> dict[str, float]:
