@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -57,3 +60,11 @@ def tree_digest(folder: Path) -> dict[str, str]:
     """Return every file below ``folder`` with the SHA-256 of its content."""
     return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
             for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def run_project(project: Path, *args: str) -> subprocess.CompletedProcess:
+    """Run a generated project's own command line, as its user would."""
+    package = next(p.parent.name for p in (project / "src").glob("*/__main__.py"))
+    return subprocess.run([sys.executable, "-m", package, *args], cwd=project,
+                          env={**os.environ, "PYTHONPATH": "src"}, capture_output=True,
+                          text=True)

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import run, write_mapping
+from conftest import run, run_project, write_mapping
 
 from mvpgen import cli
 from mvpgen.template import schema, template_dir
@@ -84,13 +84,6 @@ def run_project_tests(project: Path) -> str:
     last = result.stdout.strip().splitlines()[-1]
     assert re.fullmatch(r"\d+ passed in [\d.]+s", last), last
     return last
-
-
-def run_project(project: Path, *args: str) -> subprocess.CompletedProcess:
-    package = next(p.name for p in (project / "src").iterdir() if p.is_dir())
-    return subprocess.run([sys.executable, "-m", package, *args], cwd=project,
-                          env={**os.environ, "PYTHONPATH": "src"}, capture_output=True,
-                          text=True)
 
 
 def assert_fully_rendered(project: Path) -> None:

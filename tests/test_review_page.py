@@ -1,0 +1,121 @@
+"""The review page in a real browser: label, download, feed back, learn.
+
+Runs headless Chromium (Debian's ``chromium``) through Playwright. Without a
+Chromium the test is skipped, unless MVPGEN_REQUIRE_BROWSER=1 (as in CI), where a
+missing browser is a failure.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from conftest import run, run_project
+
+HOSTILE = "</script><img src=x onerror=\"document.title='pwned'\">"
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                  "--no-first-run", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync"]
+
+
+def chromium() -> str:
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if found:
+        return found
+    if os.environ.get("MVPGEN_REQUIRE_BROWSER") == "1":
+        pytest.fail("chromium is not installed (apt-get install chromium)")
+    pytest.skip("chromium is not installed; set MVPGEN_REQUIRE_BROWSER=1 to make this fail")
+    return ""
+
+
+@pytest.fixture
+def browser_page(tmp_path):
+    executable = chromium()
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
+        context = browser.new_context(accept_downloads=True)
+        yield context.new_page()
+        context.close()
+        browser.close()
+
+
+@pytest.mark.slow
+def test_a_reviewer_labels_the_page_and_the_next_baseline_learns(isolated, browser_page):
+    assert run("new", "churn", "--example", "churn", "--no-input").exit_code == 0
+    project = isolated / "churn"
+    # a hostile value in the data must show as text on the page, never run
+    data = project / "data/raw/customers.csv"
+    table = pd.read_csv(data)
+    table["region"] = table["region"].astype(object)
+    table.loc[table.index[::2], "region"] = HOSTILE
+    table.to_csv(data, index=False)
+    assert run_project(project, "baseline", "--quiet").returncode == 0
+    assert run_project(project, "review", "--limit", "6").returncode == 0
+    with (project / "reports/review.csv").open(encoding="utf-8", newline="") as handle:
+        review = list(csv.DictReader(handle))
+
+    page = browser_page
+    requests = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.goto((project / "reports/review.html").as_uri())
+    assert page.title() == "Churn MVP: review"
+    assert page.locator("section.case").count() == 6
+    assert page.locator("#progress").inner_text() == "0 of 6 cases labelled"
+    assert page.get_by_text(HOSTILE).count() >= 1  # shown as text
+
+    answers = {0: "yes", 1: "no", 3: "yes"}
+    for index, label in answers.items():
+        page.locator(f"input[name='label-{index}'][value='{label}']").check()
+    comment = 'called them: staying, "for now"'
+    page.locator("section.case").nth(0).locator("textarea").fill(comment)
+    assert page.locator("#progress").inner_text() == "3 of 6 cases labelled"
+
+    page.reload()  # answers are kept in the browser until downloaded
+    assert page.locator("input[name='label-1'][value='no']").is_checked()
+    assert page.locator("#progress").inner_text() == "3 of 6 cases labelled"
+
+    with page.expect_download() as download:
+        page.locator("#download").click()
+    filled = isolated / download.value.suggested_filename
+    download.value.save_as(filled)
+    assert filled.name.startswith("review-filled-")
+    assert page.title() == "Churn MVP: review"  # the hostile value ran nothing
+    assert all(url.startswith(("file:", "blob:", "data:")) for url in requests), requests
+
+    taken = run_project(project, "feedback", str(filled))
+    assert taken.returncode == 0, taken.stderr
+    assert "added 3 labels to data/feedback/labels.csv; 3 cases left unlabelled" in taken.stdout
+    with (project / "data/feedback/labels.csv").open(encoding="utf-8", newline="") as handle:
+        log = list(csv.DictReader(handle))
+    assert [(e["row_id"], e["human_label"]) for e in log] == [
+        (review[i]["row_id"], label) for i, label in answers.items()]
+    assert log[0]["comment"] == comment
+    assert log[0]["model_prediction"] == review[0]["prediction"]
+    with filled.open(encoding="utf-8", newline="") as handle:
+        downloaded = list(csv.DictReader(handle))
+    assert downloaded[0]["labelled_at"].endswith("Z")  # the browser's clock, when chosen
+    labelled = dt.datetime.fromisoformat(log[0]["labelled_at"])
+    received = dt.datetime.fromisoformat(log[0]["received_at"])
+    assert dt.timedelta(0) <= received - labelled.replace(microsecond=0) < dt.timedelta(minutes=5)
+
+    assert run_project(project, "baseline", "--quiet").returncode == 0
+    metrics = json.loads((project / "reports/metrics.json").read_text(encoding="utf-8"))
+    assert metrics["feedback"]["used"] == 3
+    expected = [label != review[i]["recorded"] for i, label in answers.items()]
+    assert metrics["feedback"]["changed"] == sum(expected)
+
+
+def test_the_page_is_self_contained(tmp_path):
+    """No script, style or image is fetched from anywhere: it opens on a plane."""
+    from mvpgen.template import project_module_file
+
+    source = Path(project_module_file("review_page")).read_text(encoding="utf-8")
+    assert "http://" not in source and "https://" not in source
+    assert "default-src 'none'" in source  # the page itself forbids fetching
