@@ -127,6 +127,7 @@ def eda(mapping_file: Path | None, full: bool, sample_rows: int, seed: int,
                                                                            err=True))
     result = run_eda(mapping, root, full=full, sample_rows=sample_rows, seed=seed,
                      show_progress=interactive, progress=say)
+    _refresh_checklist(root, mapping, "the reports were")
     if not quiet:
         issues = result.quality["issues"]
         click.echo(f"wrote {result.report.relative_to(root)} ({result.profiled_rows:,} of "

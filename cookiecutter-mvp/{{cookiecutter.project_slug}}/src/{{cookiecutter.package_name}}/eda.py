@@ -1,4 +1,4 @@
-"""The quick look at the data: an HTML profile, a data-quality summary, checklist evidence.
+"""The quick look at the data: an HTML profile and a data-quality summary.
 
 Quick mode profiles a reproducible random sample with the profiling library's minimal
 settings: minutes become seconds, and on a sample of 100,000 rows the distributions it
@@ -44,7 +44,7 @@ class EdaResult:
 def run_eda(mapping: Mapping, root: Path, *, full: bool = False,
             sample_rows: int = DEFAULT_SAMPLE_ROWS, seed: int = 0, show_progress: bool = False,
             progress: Callable[[str], None] = lambda message: None) -> EdaResult:
-    """Profile the data, summarise its quality and record the evidence in the checklist.
+    """Profile the data and summarise its quality.
 
     Args:
         mapping: the project's mapping.
@@ -60,7 +60,6 @@ def run_eda(mapping: Mapping, root: Path, *, full: bool = False,
 
     Raises:
         data.DataError: when the data cannot be read or has no usable target.
-        blocks.BlockError: when the checklist's markers are broken (reports are written).
     """
     progress(f"Reading {mapping.data.path}")
     dataset = load_dataset(mapping, root)
@@ -99,9 +98,6 @@ def run_eda(mapping: Mapping, root: Path, *, full: bool = False,
     write_atomically(root / QUALITY, json.dumps(quality, indent=2, ensure_ascii=False) + "\n")
     write_atomically(root / REPORT, html)
 
-    from .checklist import refresh_checklist
-
-    refresh_checklist(root, mapping)
     return EdaResult(root / REPORT, root / QUALITY, rows, len(profiled), quality)
 
 
