@@ -212,3 +212,20 @@ def test_a_crash_between_writing_and_renaming_leaves_the_log_intact(project, tmp
     monkeypatch.undo()
     assert log.read_bytes() == before
     assert sorted(p.name for p in log.parent.iterdir()) == ["labels.csv"]
+
+
+def test_a_row_keeps_its_id_however_its_columns_were_read():
+    row_ids = module("rowkeys").row_ids
+    read_one_way = pd.DataFrame({
+        "count": [1, 2, None], "plan": ["basic", None, "pro"],
+        "day": pd.to_datetime(["2024-01-01", None, "2024-01-03"])})
+    read_another = pd.DataFrame({
+        "plan": pd.Categorical(["basic", None, "pro"]), "count": [1.0, 2.0, np.nan],
+        "day": pd.to_datetime(["2024-01-01", None, "2024-01-03"]), "churned": ["no"] * 3})
+    keys = ["count", "plan", "day"]
+    first = row_ids(read_one_way, [], keys)
+    assert list(first) == list(row_ids(read_another, [], keys))
+    assert len(set(first)) == 3
+    assert all(key.startswith("r") and len(key) == 17 for key in first)
+    ids = row_ids(pd.DataFrame({"shop": ["s1", "s2"], "n": [7, 8.0]}), ["shop", "n"], [])
+    assert list(ids) == ["s1 / 7", "s2 / 8"]

@@ -11,6 +11,7 @@ labelled are never asked again.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -90,7 +91,7 @@ def build_review(mapping: Mapping, root: Path, *, new_data: Path | None = None,
     predicted = predict_rows(model, card, open_rows, source)
     recorded = (open_rows[target] if target in open_rows.columns
                 else pd.Series(np.nan, index=open_rows.index))
-    priority, why = _priority(predicted, recorded, card, mapping)
+    priority, explain = _priority(predicted, recorded, card, mapping)
     budget = limit or (mapping.humans.review_budget if mapping.humans else None) or DEFAULT_BUDGET
     order = np.argsort(-priority, kind="stable")[:budget]
     chosen = open_rows.iloc[order]
@@ -103,7 +104,7 @@ def build_review(mapping: Mapping, root: Path, *, new_data: Path | None = None,
     table["prediction"] = _readable(predicted["prediction"].iloc[order])
     if "score" in predicted:
         table["score"] = predicted["score"].iloc[order].round(3).to_numpy()
-    table["why"] = why[order]
+    table["why"] = explain(order)
     for column in ANSWER_COLUMNS:
         table[column] = ""
     classes = [] if card["task"] == "regression" else [str(v) for v in card["labels"]]
@@ -162,40 +163,52 @@ def _keep_new_rows(rows: pd.DataFrame, root: Path) -> Path:
 
 
 def _priority(predicted: pd.DataFrame, recorded: pd.Series, card: dict[str, Any],
-              mapping: Mapping) -> tuple[np.ndarray, np.ndarray]:
-    """Return each row's review priority (higher first) and the reason in words."""
+              mapping: Mapping) -> tuple[np.ndarray, Callable[[np.ndarray], np.ndarray]]:
+    """Return each row's review priority (higher first), and how to explain chosen rows.
+
+    The reasons are worded only for the rows chosen: on a million rows, wording every
+    row would cost more than ranking them.
+    """
     task = card["task"]
     if task == "binary":
         score = predicted["score"].to_numpy(dtype=float)
         decided = score >= card["decision_threshold"]
         wrong = np.where(decided, 1 - score, score)
-        positive = card["positive_label"]
-        why = np.array([f"{'decided' if d else 'not'} '{positive}' at {s:.0%}: "
-                        f"{w:.0%} likely wrong" for d, s, w in zip(decided, score, wrong,
-                                                                   strict=True)], dtype=object)
         costs = mapping.costs
-        if costs is None:
-            return wrong, why
-        expected = wrong * np.where(decided, costs.false_positive, costs.false_negative)
-        why = np.array([f"{w}; expected cost of the decision {c:,.1f}"
-                        for w, c in zip(why, expected, strict=True)], dtype=object)
-        return expected, why
+        expected = (None if costs is None else
+                    wrong * np.where(decided, costs.false_positive, costs.false_negative))
+        positive = card["positive_label"]
+
+        def why(rows: np.ndarray) -> np.ndarray:
+            return np.array([f"{'decided' if decided[i] else 'not'} '{positive}' at "
+                             f"{score[i]:.0%}: {wrong[i]:.0%} likely wrong"
+                             + ("" if expected is None else
+                                f"; expected cost of the decision {expected[i]:,.1f}")
+                             for i in rows], dtype=object)
+
+        return (wrong if expected is None else expected), why
     if task == "multiclass":
         sure = predicted["score"].to_numpy(dtype=float)
         labels = predicted["prediction"].astype(str).to_numpy()
-        why = np.array([f"only {s:.0%} sure of '{label}'" for s, label in zip(sure, labels,
-                                                                              strict=True)],
-                       dtype=object)
+
+        def why(rows: np.ndarray) -> np.ndarray:
+            return np.array([f"only {sure[i]:.0%} sure of '{labels[i]}'" for i in rows],
+                            dtype=object)
+
         return 1 - sure, why
     value = predicted["prediction"].to_numpy(dtype=float)
     actual = recorded.to_numpy(dtype=float, na_value=np.nan)
     typical = float(np.median(value)) if len(value) else 0.0
     known = np.isfinite(actual)
-    gap = np.where(known, np.abs(value - actual), np.abs(value - typical))
     # Rows with a recorded value and new rows compete on one scale: the distance.
-    why = np.array([f"the model says {v:,.4g}, the data {a:,.4g}" if k else
-                    f"an unusual prediction: {v:,.4g} (typical {typical:,.4g})"
-                    for v, a, k in zip(value, actual, known, strict=True)], dtype=object)
+    gap = np.where(known, np.abs(value - actual), np.abs(value - typical))
+
+    def why(rows: np.ndarray) -> np.ndarray:
+        return np.array([f"the model says {value[i]:,.4g}, the data {actual[i]:,.4g}"
+                         if known[i] else
+                         f"an unusual prediction: {value[i]:,.4g} (typical {typical:,.4g})"
+                         for i in rows], dtype=object)
+
     return gap, why
 
 

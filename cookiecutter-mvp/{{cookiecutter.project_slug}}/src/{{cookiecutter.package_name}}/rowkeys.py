@@ -35,11 +35,35 @@ def row_ids(frame: pd.DataFrame, id_columns: list[str], key_columns: list[str]) 
             return texts[0]
         return np.array([ID_SEPARATOR.join(parts) for parts in zip(*texts, strict=True)],
                         dtype=object)
-    canonical = pd.DataFrame({c: (_canonical(frame[c]) if c in frame.columns
-                                  else np.full(len(frame), "", dtype=object))
+    canonical = pd.DataFrame({c: (_hashable(frame[c]) if c in frame.columns
+                                  else pd.Series("", index=frame.index, dtype=object))
                               for c in sorted(key_columns)})
     hashes = pd.util.hash_pandas_object(canonical, index=False).to_numpy()
     return np.array([f"r{h:016x}" for h in hashes], dtype=object)
+
+
+def _hashable(values: pd.Series) -> pd.Series:
+    """Return a column in a form whose hash does not depend on how it was read.
+
+    Numbers (and yes/no flags) become floats, so ``3`` and ``3.0`` are one value;
+    dates become nanoseconds; anything else becomes text, a missing value the empty
+    text. Converting numbers to text would do as well, at ten times the cost.
+    """
+    import pandas as pd
+
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return pd.Series(values.to_numpy(dtype="datetime64[ns]").view(np.int64),
+                         index=values.index)
+    if pd.api.types.is_bool_dtype(values) or pd.api.types.is_numeric_dtype(values):
+        numbers = values.to_numpy(dtype=float, na_value=np.nan) + 0.0  # -0.0 is 0.0
+        numbers[np.isnan(numbers)] = np.nan  # one NaN, whatever its bits
+        return pd.Series(numbers, index=values.index)
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        # Code -1 (missing) picks the empty text appended last.
+        names = np.append(values.cat.categories.astype(str).to_numpy(dtype=object), "")
+        return pd.Series(names[values.cat.codes.to_numpy()], index=values.index)
+    text = values.astype(object)
+    return text.where(text.notna(), "").astype(str)
 
 
 def _canonical(values: pd.Series) -> np.ndarray:
