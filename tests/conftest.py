@@ -18,6 +18,7 @@ from mvpgen.cli import main
 from mvpgen.template import examples_dir
 
 CHURN = examples_dir() / "churn"
+REPO = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(autouse=True)
@@ -56,6 +57,11 @@ def run(*args: str, input: str | None = None) -> Result:
     return CliRunner().invoke(main, list(args), input=input, catch_exceptions=False)
 
 
+def scaffold(*args: str, input: str | None = None) -> Result:
+    """Run ``mvpgen new --no-run ARGS``: generate the project, run none of its steps."""
+    return run("new", "--no-run", *args, input=input)
+
+
 def tree_digest(folder: Path) -> dict[str, str]:
     """Return every file below ``folder`` with the SHA-256 of its content."""
     return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
@@ -68,3 +74,20 @@ def run_project(project: Path, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", package, *args], cwd=project,
                           env={**os.environ, "PYTHONPATH": "src"}, capture_output=True,
                           text=True)
+
+
+@pytest.fixture(scope="session")
+def installed_mvpgen(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Build mvpgen's wheel and install it into a folder of its own; return the folder.
+
+    Put the folder on PYTHONPATH to run the installed package, template and examples
+    included, instead of this checkout.
+    """
+    folder = tmp_path_factory.mktemp("installed")
+    wheels, site = folder / "wheels", folder / "site"
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
+                    "-q", "-w", str(wheels), str(REPO)], check=True, capture_output=True)
+    wheel = next(wheels.glob("mvpgen-*.whl"))
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--no-index",
+                    "--target", str(site), str(wheel)], check=True, capture_output=True)
+    return site

@@ -20,13 +20,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import run, run_project, write_mapping
+from conftest import run_project, scaffold, write_mapping
 
 from mvpgen import cli
 from mvpgen.template import schema, template_dir
 
 config = schema()
-REPO = Path(__file__).resolve().parents[1]
 CASES = list(itertools.product(config.TASKS, [False, True]))
 
 
@@ -107,7 +106,7 @@ def test_bake_and_run(isolated, tmp_path, task, extras):
     raw = mapping_for(task, extras, data)
     mapping_file = write_mapping(tmp_path / "mvp.yaml", raw)
 
-    result = run("new", "project", "--mapping", str(mapping_file), "--no-input")
+    result = scaffold("project", "--mapping", str(mapping_file), "--no-input")
     assert result.exit_code == 0, result.output
     project = isolated / "project"
     package = f"bake_{task}_{'full' if extras else 'plain'}"
@@ -188,21 +187,16 @@ def test_the_template_works_with_plain_cookiecutter(tmp_path, task):
 
 
 @pytest.mark.slow
-def test_an_installed_wheel_generates_from_any_directory(tmp_path):
-    wheels, site = tmp_path / "wheels", tmp_path / "site"
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
-                    "-q", "-w", str(wheels), str(REPO)], check=True, capture_output=True)
-    wheel = next(wheels.glob("mvpgen-*.whl"))
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--no-index",
-                    "--target", str(site), str(wheel)], check=True, capture_output=True)
+def test_an_installed_wheel_generates_from_any_directory(tmp_path, installed_mvpgen):
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
-    env = {**os.environ, "PYTHONPATH": str(site)}
+    env = {**os.environ, "PYTHONPATH": str(installed_mvpgen)}
     where = subprocess.run([sys.executable, "-c", "import mvpgen; print(mvpgen.__file__)"],
                            cwd=elsewhere, env=env, capture_output=True, text=True, check=True)
-    assert where.stdout.startswith(str(site))
+    assert where.stdout.startswith(str(installed_mvpgen))
     subprocess.run([sys.executable, "-m", "mvpgen", "new", "demo", "--example", "churn",
-                    "--no-input"], cwd=elsewhere, env=env, check=True, capture_output=True)
+                    "--no-input", "--no-run"], cwd=elsewhere, env=env, check=True,
+                   capture_output=True)
     project = elsewhere / "demo"
     files = {str(p.relative_to(project)) for p in project.rglob("*") if p.is_file()}
     assert files == expected_files("churn_mvp", "customers.csv")

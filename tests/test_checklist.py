@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import run, run_project
+from conftest import run_project, scaffold
 
 BLOCK = re.compile(r"(<!-- mvpgen:begin (\w+) -->)(.*?)(<!-- mvpgen:end \2 -->)", re.DOTALL)
 
@@ -34,7 +34,7 @@ def fill_review(project: Path, filled: Path) -> None:
 
 @pytest.mark.slow
 def test_every_step_keeps_the_users_text_and_ticks_byte_for_byte(isolated):
-    assert run("new", "churn", "--example", "churn", "--no-input").exit_code == 0
+    assert scaffold("churn", "--example", "churn", "--no-input").exit_code == 0
     project = isolated / "churn"
     checklist = project / "CHECKLIST.md"
     text = checklist.read_text(encoding="utf-8")
@@ -75,7 +75,7 @@ def test_every_step_keeps_the_users_text_and_ticks_byte_for_byte(isolated):
 @pytest.mark.slow
 @pytest.mark.parametrize("step", ["baseline", "review", "eda"])
 def test_a_broken_marker_is_reported_and_the_checklist_left_alone(isolated, step):
-    assert run("new", "churn", "--example", "churn", "--no-input").exit_code == 0
+    assert scaffold("churn", "--example", "churn", "--no-input").exit_code == 0
     project = isolated / "churn"
     if step == "review":
         assert run_project(project, "baseline", "--quiet").returncode == 0

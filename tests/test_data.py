@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import run, tree_digest, write_mapping
+from conftest import scaffold, tree_digest, write_mapping
 
 from mvpgen.template import project_module, schema
 
@@ -137,7 +137,7 @@ def test_mvpgen_new_refuses_a_broken_file_and_writes_nothing(isolated, name, mes
     before = tree_digest(BAD)
     business = write_mapping(isolated.parent / "b.yaml", {"business": {
         "requirement": "Keep customers", "kpi": "churn", "current": 0.1, "goal": 0.08}})
-    result = run("new", "demo", "--mapping", str(business), "--data", str(BAD / name),
+    result = scaffold("demo", "--mapping", str(business), "--data", str(BAD / name),
                  "--no-input")
     assert result.exit_code == 2
     assert result.stderr == f"Error: {message}\n"

@@ -9,7 +9,7 @@ import sys
 
 import numpy as np
 import pytest
-from conftest import run, write_mapping
+from conftest import scaffold, write_mapping
 from sklearn import datasets
 
 
@@ -42,7 +42,7 @@ def test_eda_flags_what_is_planted_and_nothing_clean(isolated, tmp_path, make, p
     business = write_mapping(tmp_path / "b.yaml", {"business": {
         "requirement": "Triage cases for specialist review", "kpi": "missed cases",
         "current": 0.1, "goal": 0.05}})
-    made = run("new", "demo", "--mapping", str(business), "--data", str(data), "--target",
+    made = scaffold("demo", "--mapping", str(business), "--data", str(data), "--target",
                "target", "--metric", metric, "--threshold", threshold, "--no-input")
     assert made.exit_code == 0, made.output
     project = isolated / "demo"

@@ -9,7 +9,7 @@ import sys
 import pandas as pd
 import pytest
 import yaml
-from conftest import run, write_mapping
+from conftest import run, scaffold, write_mapping
 
 from mvpgen.checks import is_vague
 from mvpgen.naming import distribution_name, package_name, project_slug
@@ -33,7 +33,7 @@ def csv(tmp_path, name: str, frame: pd.DataFrame):
 def test_a_01_target_with_gaps_keeps_whole_classes(isolated, tmp_path, business):
     data = csv(tmp_path, "gaps.csv", pd.DataFrame({"x": range(8),
                                                    "y": [1, 0, None, 1, 0, 1, 0, 0]}))
-    result = run("new", "demo", "--mapping", str(business), "--data", str(data), "--target",
+    result = scaffold("demo", "--mapping", str(business), "--data", str(data), "--target",
                  "y", "--metric", "roc_auc", "--threshold", "0.7", "--no-input")
     assert result.exit_code == 0, result.output
     assert "inferred technical.positive_label: 1" in result.stdout
@@ -43,7 +43,7 @@ def test_a_01_target_with_gaps_keeps_whole_classes(isolated, tmp_path, business)
 
 def test_a_positive_label_option_takes_the_datas_type(isolated, tmp_path, business):
     data = csv(tmp_path, "d.csv", pd.DataFrame({"x": range(6), "y": [1, 0] * 3}))
-    result = run("new", "demo", "--mapping", str(business), "--data", str(data), "--target",
+    result = scaffold("demo", "--mapping", str(business), "--data", str(data), "--target",
                  "y", "--positive-label", "1", "--metric", "f1", "--threshold", "0.7",
                  "--no-input")
     assert result.exit_code == 0, result.output
@@ -53,7 +53,7 @@ def test_a_positive_label_option_takes_the_datas_type(isolated, tmp_path, busine
 
 def test_new_in_the_current_empty_folder_keeps_the_folder(isolated):
     inode = os.stat(isolated).st_ino
-    result = run("new", ".", "--example", "churn", "--no-input")
+    result = scaffold(".", "--example", "churn", "--no-input")
     assert result.exit_code == 0, result.output
     assert os.stat(isolated).st_ino == inode
     assert (isolated / "mvp.yaml").is_file()
@@ -79,7 +79,7 @@ def test_interactive_without_data_asks_for_the_data_file_once(isolated):
                "",             # data file: later
                "churned", "binary", "yes", "", "0.7",
                "", "", "", ""]  # costs, reviewer, advantage
-    result = run("new", "p1", input="\n".join(answers) + "\n")
+    result = scaffold("p1", input="\n".join(answers) + "\n")
     assert result.exit_code == 0, result.output
     assert result.stdout.count("Data file (blank to add it later)") == 1
     mapping = yaml.safe_load((isolated / "p1/mvp.yaml").read_text(encoding="utf-8"))
@@ -90,7 +90,7 @@ def test_interactive_without_data_asks_for_the_data_file_once(isolated):
 def test_a_wrong_answer_in_the_mapping_is_refused_before_any_question(isolated, tmp_path):
     mapping = write_mapping(tmp_path / "m.yaml", {
         "business": BUSINESS, "technical": {"task": "binar", "metric": "auc"}})
-    result = run("new", "demo", "--mapping", str(mapping), input="\n" * 20)
+    result = scaffold("demo", "--mapping", str(mapping), input="\n" * 20)
     assert result.exit_code == 1
     assert result.stdout == ""
     assert "technical.task: 'binar' is not a task" in result.stderr
@@ -100,7 +100,7 @@ def test_a_wrong_answer_in_the_mapping_is_refused_before_any_question(isolated, 
 def test_an_occupied_directory_is_refused_before_any_question(isolated):
     (isolated / "full").mkdir()
     (isolated / "full/notes.txt").write_text("mine", encoding="utf-8")
-    result = run("new", "full", input="\n" * 20)
+    result = scaffold("full", input="\n" * 20)
     assert result.exit_code == 2
     assert result.stdout == ""
 
@@ -157,7 +157,7 @@ def test_a_huge_number_is_a_finding(churn_raw, tmp_path):
 def test_a_target_that_cannot_serve_the_task_is_refused(isolated, business, args, message):
     from conftest import CHURN
 
-    result = run("new", "demo", "--mapping", str(business), "--data",
+    result = scaffold("demo", "--mapping", str(business), "--data",
                  str(CHURN / "customers.csv"), "--metric", "f1_macro", "--threshold", "0.6",
                  "--no-input", *args)
     assert result.exit_code == 2
@@ -167,7 +167,7 @@ def test_a_target_that_cannot_serve_the_task_is_refused(isolated, business, args
 
 def test_a_constant_target_is_named_as_such_without_prompts(isolated, tmp_path, business):
     data = csv(tmp_path, "c.csv", pd.DataFrame({"x": range(5), "y": ["a"] * 5}))
-    result = run("new", "demo", "--mapping", str(business), "--data", str(data), "--target",
+    result = scaffold("demo", "--mapping", str(business), "--data", str(data), "--target",
                  "y", "--metric", "f1", "--threshold", "0.7", "--no-input")
     assert result.exit_code == 2
     assert result.stderr == ("Error: technical.target: column 'y' has one value in c.csv — a "
@@ -201,7 +201,7 @@ def test_more_buzzwords_are_vague(text):
 
 
 def test_a_non_finite_threshold_is_bad_usage(isolated):
-    result = run("new", "demo", "--example", "churn", "--no-input", "--threshold", "nan")
+    result = scaffold("demo", "--example", "churn", "--no-input", "--threshold", "nan")
     assert result.exit_code == 2
     assert "nan is not a finite number" in result.stderr
 
@@ -215,14 +215,14 @@ def test_a_multi_line_requirement_stays_one_line_per_finding(churn_raw, tmp_path
 
 
 def test_the_next_step_quotes_a_folder_with_spaces(isolated):
-    result = run("new", "my proj", "--example", "churn", "--no-input")
+    result = scaffold("my proj", "--example", "churn", "--no-input")
     assert result.stdout.splitlines()[-1].startswith("Next: cd 'my proj' && make show")
 
 
 def test_a_marker_in_free_text_cannot_break_the_documents(isolated, churn_raw):
     churn_raw["business"]["requirement"] = "Cut churn <!-- mvpgen:end q1 --> now"
     mapping = write_mapping(isolated.parent / "m.yaml", churn_raw)
-    assert run("new", "demo", "--mapping", str(mapping), "--no-input").exit_code == 0
+    assert scaffold("demo", "--mapping", str(mapping), "--no-input").exit_code == 0
     refresh = subprocess.run([sys.executable, "-m", "churn_mvp", "refresh"],
                              cwd=isolated / "demo", capture_output=True, text=True,
                              env={**os.environ, "PYTHONPATH": "src"})

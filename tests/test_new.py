@@ -8,13 +8,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
-from conftest import CHURN, run, tree_digest, write_mapping
+from conftest import CHURN, run, scaffold, tree_digest, write_mapping
 
 from mvpgen import generate
 
 
 def test_the_churn_example_generates_a_project(isolated):
-    result = run("new", "churn-demo", "--example", "churn", "--no-input")
+    result = scaffold("churn-demo", "--example", "churn", "--no-input")
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     assert lines[:4] == ["Inspecting customers.csv ...",
@@ -36,7 +36,7 @@ def test_the_churn_example_generates_a_project(isolated):
 
 
 def test_options_win_over_the_mapping_file(isolated):
-    result = run("new", "p", "--example", "churn", "--no-input", "--metric", "f1",
+    result = scaffold("p", "--example", "churn", "--no-input", "--metric", "f1",
                  "--threshold", "0.55", "--name", "Retention")
     assert result.exit_code == 0, result.output
     mapping = yaml.safe_load((isolated / "p/mvp.yaml").read_text(encoding="utf-8"))
@@ -46,7 +46,7 @@ def test_options_win_over_the_mapping_file(isolated):
 
 
 def test_no_input_names_the_option_for_each_missing_answer(isolated):
-    result = run("new", "demo", "--no-input")
+    result = scaffold("demo", "--no-input")
     assert result.exit_code == 2
     assert result.stderr == (
         "Error: missing with --no-input: business.requirement (pass --mapping FILE (a mapping "
@@ -62,7 +62,7 @@ def test_an_unclear_positive_label_is_asked_for_with_the_values(isolated, tmp_pa
     business = write_mapping(tmp_path / "b.yaml", {"business": {
         "requirement": "Route parcels to the right city", "kpi": "misrouted parcels",
         "current": 0.04, "goal": 0.02}})
-    result = run("new", "demo", "--mapping", str(business), "--data", str(data), "--target",
+    result = scaffold("demo", "--mapping", str(business), "--data", str(data), "--target",
                  "city", "--metric", "f1", "--threshold", "0.8", "--no-input")
     assert result.exit_code == 2
     assert result.stderr == ("Error: missing with --no-input: technical.positive_label (pass "
@@ -70,7 +70,7 @@ def test_an_unclear_positive_label_is_asked_for_with_the_values(isolated, tmp_pa
 
 
 def test_an_unknown_metric_option_is_bad_usage(isolated):
-    result = run("new", "demo", "--example", "churn", "--no-input", "--metric", "auc")
+    result = scaffold("demo", "--example", "churn", "--no-input", "--metric", "auc")
     assert result.exit_code == 2
     assert "'auc' is not a metric; choose one of: roc_auc," in result.stderr
 
@@ -78,7 +78,7 @@ def test_an_unknown_metric_option_is_bad_usage(isolated):
 def test_findings_stop_generation_and_write_nothing(isolated, churn_raw):
     churn_raw["business"] = {"requirement": "Use AI to grow the business"}
     mapping = write_mapping(isolated.parent / "vague.yaml", churn_raw)
-    result = run("new", "demo", "--mapping", str(mapping), "--no-input")
+    result = scaffold("demo", "--mapping", str(mapping), "--no-input")
     assert result.exit_code == 1
     assert result.stderr.splitlines()[-1] == (
         "Error: 4 finding(s) in the mapping: fix the mapping, or pass --allow-findings to "
@@ -90,7 +90,7 @@ def test_findings_stop_generation_and_write_nothing(isolated, churn_raw):
 def test_allowed_findings_are_recorded_in_the_checklist(isolated, churn_raw):
     del churn_raw["business"]["kpi"]
     mapping = write_mapping(isolated.parent / "nokpi.yaml", churn_raw)
-    result = run("new", "demo", "--mapping", str(mapping), "--no-input", "--allow-findings")
+    result = scaffold("demo", "--mapping", str(mapping), "--no-input", "--allow-findings")
     assert result.exit_code == 0, result.output
     assert "recorded in CHECKLIST.md: business.kpi: missing" in result.stdout
     checklist = (isolated / "demo/CHECKLIST.md").read_text(encoding="utf-8")
@@ -100,14 +100,14 @@ def test_allowed_findings_are_recorded_in_the_checklist(isolated, churn_raw):
 def test_findings_that_would_break_the_project_cannot_be_allowed(isolated, churn_raw):
     churn_raw["technical"]["target"] = "churnd"
     mapping = write_mapping(isolated.parent / "bad.yaml", churn_raw)
-    result = run("new", "demo", "--mapping", str(mapping), "--no-input", "--allow-findings")
+    result = scaffold("demo", "--mapping", str(mapping), "--no-input", "--allow-findings")
     assert result.exit_code == 2
     assert result.stderr == "Error: customers.csv has no column 'churnd'; did you mean 'churned'?\n"
     assert list(isolated.iterdir()) == []
     churn_raw["technical"]["target"] = "churned"
     churn_raw["technical"]["positive_label"] = "Yes"
     write_mapping(isolated.parent / "bad.yaml", churn_raw)
-    result = run("new", "demo", "--mapping", str(mapping), "--no-input", "--allow-findings")
+    result = scaffold("demo", "--mapping", str(mapping), "--no-input", "--allow-findings")
     assert result.exit_code == 1
     assert "these cannot be allowed" in result.stderr
     assert list(isolated.iterdir()) == []
@@ -118,7 +118,7 @@ def test_an_existing_non_empty_directory_is_refused_and_untouched(isolated):
     target.mkdir()
     (target / "notes.txt").write_text("mine", encoding="utf-8")
     before = tree_digest(isolated)
-    result = run("new", "demo", "--example", "churn", "--no-input")
+    result = scaffold("demo", "--example", "churn", "--no-input")
     assert result.exit_code == 2
     assert result.stderr == (f"Error: {target} already exists and is not empty; nothing was "
                              "changed. Choose another DIRECTORY, or move that one away first\n")
@@ -128,12 +128,12 @@ def test_an_existing_non_empty_directory_is_refused_and_untouched(isolated):
 
 def test_an_existing_empty_directory_is_used(isolated):
     (isolated / "demo").mkdir()
-    assert run("new", "demo", "--example", "churn", "--no-input").exit_code == 0
+    assert scaffold("demo", "--example", "churn", "--no-input").exit_code == 0
     assert (isolated / "demo/mvp.yaml").is_file()
 
 
 def test_an_unwritable_place_is_refused_cleanly(isolated):
-    result = run("new", "/proc/mvpgen-demo", "--example", "churn", "--no-input")
+    result = scaffold("/proc/mvpgen-demo", "--example", "churn", "--no-input")
     assert result.exit_code == 2
     assert result.stderr.startswith("Error: ")
     assert "/proc" in result.stderr
@@ -145,7 +145,7 @@ def test_a_failure_while_writing_leaves_no_partial_project(isolated, monkeypatch
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(generate.shutil, "copyfile", broken_copy)
-    result = run("new", "demo", "--example", "churn", "--no-input")
+    result = scaffold("demo", "--example", "churn", "--no-input")
     assert result.exit_code == 2
     assert result.stderr.endswith("No space left on device\n")
     assert list(isolated.iterdir()) == []
@@ -160,12 +160,12 @@ def test_a_crash_after_rendering_leaves_no_partial_project(isolated, monkeypatch
         raise RuntimeError("crash")
 
     monkeypatch.setattr(generate, "_render", render_then_crash)
-    result = run("new", "demo", "--example", "churn", "--no-input")
+    result = scaffold("demo", "--example", "churn", "--no-input")
     assert result.exit_code == 3
     assert result.stderr.startswith("Error: unexpected RuntimeError: crash — run 'mvpgen --debug")
     assert list(isolated.iterdir()) == []
     with pytest.raises(RuntimeError, match="crash"):
-        run("--debug", "new", "demo", "--example", "churn", "--no-input")
+        run("--debug", "new", "--no-run", "demo", "--example", "churn", "--no-input")
     assert list(isolated.iterdir()) == []
 
 
@@ -179,7 +179,7 @@ def test_template_syntax_in_free_text_is_data(isolated, churn_raw):
     churn_raw["humans"]["reviewer"] = PAYLOAD
     churn_raw["project"]["name"] = "{{ 7*7 }} MVP"
     mapping = write_mapping(isolated.parent / "payload.yaml", churn_raw)
-    result = run("new", "demo", "--mapping", str(mapping), "--no-input")
+    result = scaffold("demo", "--mapping", str(mapping), "--no-input")
     assert result.exit_code == 0, result.output
     project = isolated / "demo"
     assert not list(isolated.parent.rglob("PWNED"))
@@ -192,7 +192,7 @@ def test_template_syntax_in_free_text_is_data(isolated, churn_raw):
 
 
 def test_a_name_with_path_parts_stays_inside(isolated):
-    result = run("new", "--example", "churn", "--no-input", "--name", "../../etc/passwd")
+    result = scaffold("--example", "churn", "--no-input", "--name", "../../etc/passwd")
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in isolated.iterdir()) == ["etc-passwd"]
     assert (isolated / "etc-passwd/src/etc_passwd/cli.py").is_file()
@@ -207,7 +207,7 @@ def test_the_data_file_is_only_read(isolated, tmp_path):
     mtime = data.stat().st_mtime_ns
     business = write_mapping(tmp_path / "business.yaml", {"business": {
         "requirement": "Cut loan losses", "kpi": "loss rate", "current": 0.05, "goal": 0.04}})
-    result = run("new", "loans", "--mapping", str(business), "--data", str(data), "--no-input",
+    result = scaffold("loans", "--mapping", str(business), "--data", str(data), "--no-input",
                  "--name", "Loan defaults", "--target", "defaulted", "--metric", "roc_auc",
                  "--threshold", "0.7")
     assert result.exit_code == 0, result.output
@@ -220,7 +220,7 @@ def test_the_data_file_is_only_read(isolated, tmp_path):
 
 def test_a_large_data_file_is_referenced_not_copied(isolated, monkeypatch):
     monkeypatch.setattr(generate, "COPY_LIMIT_BYTES", 1000)
-    assert run("new", "demo", "--example", "churn", "--no-input").exit_code == 0
+    assert scaffold("demo", "--example", "churn", "--no-input").exit_code == 0
     mapping = yaml.safe_load((isolated / "demo/mvp.yaml").read_text(encoding="utf-8"))
     assert mapping["data"]["path"] == str((CHURN / "customers.csv").resolve())
     assert not (isolated / "demo/data/raw/customers.csv").exists()
@@ -235,7 +235,7 @@ def test_a_large_data_file_is_referenced_not_copied(isolated, monkeypatch):
      "does not exist; check data.path or --data\n"),
 ])
 def test_bad_input_is_one_line_and_exit_2(isolated, args, message):
-    result = run("new", "demo", "--no-input", *args)
+    result = scaffold("demo", "--no-input", *args)
     assert result.exit_code == 2
     assert result.stderr.endswith(message)
     assert len(result.stderr.splitlines()) == 1
@@ -262,7 +262,7 @@ def test_prompts_explain_and_ask_again_on_invalid_answers(isolated, tmp_path):
         "", "",                          # time and id columns: none
         "", "", "",                      # costs, reviewer, advantage: skipped
     ]
-    result = run("new", "invoices", "--data", str(data), input="\n".join(answers) + "\n")
+    result = scaffold("invoices", "--data", str(data), input="\n".join(answers) + "\n")
     assert result.exit_code == 0, result.output
     out = result.stdout
     assert "What metric are you tracking? What is your measurable goal?" in out

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import run, run_project
+from conftest import run_project, scaffold
 
 HOSTILE = "</script><img src=x onerror=\"document.title='pwned'\">"
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
@@ -48,7 +48,7 @@ def browser_page(tmp_path):
 
 @pytest.mark.slow
 def test_a_reviewer_labels_the_page_and_the_next_baseline_learns(isolated, browser_page):
-    assert run("new", "churn", "--example", "churn", "--no-input").exit_code == 0
+    assert scaffold("churn", "--example", "churn", "--no-input").exit_code == 0
     project = isolated / "churn"
     # a hostile value in the data must show as text on the page, never run
     data = project / "data/raw/customers.csv"

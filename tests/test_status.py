@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import run, run_project
+from conftest import run, run_project, scaffold
 
 
 def status(project: Path) -> tuple[list[str], dict]:
@@ -36,7 +36,7 @@ def fill(review: Path, filled: Path, answers: dict[int, str]) -> list[dict[str, 
 
 @pytest.mark.slow
 def test_status_follows_the_churn_example_from_scaffold_to_feedback(isolated):
-    assert run("new", "churn", "--example", "churn", "--no-input").exit_code == 0
+    assert scaffold("churn", "--example", "churn", "--no-input").exit_code == 0
     project = isolated / "churn"
 
     lines, document = status(project)
@@ -50,6 +50,8 @@ def test_status_follows_the_churn_example_from_scaffold_to_feedback(isolated):
     assert [q["key"] for q in document["questions"]] == [
         "mapping", "cost_effective", "mvp_steps", "humans_in_loop", "advantage"]
     assert document["questions"][1]["next"] == "run `python -m churn_mvp baseline`"
+    assert document["next_step"] == document["questions"][1]["next"]  # open ones first
+    assert lines[-1] == "next: run `python -m churn_mvp baseline`"
 
     assert run_project(project, "eda", "--quiet").returncode == 0
     _, document = status(project)
@@ -118,7 +120,7 @@ def test_status_names_a_folder_that_holds_no_project(isolated):
 
 
 def test_status_flags_a_vague_requirement(isolated, churn_raw):
-    assert run("new", "churn", "--example", "churn", "--no-input").exit_code == 0
+    assert scaffold("churn", "--example", "churn", "--no-input").exit_code == 0
     mapping = isolated / "churn/mvp.yaml"
     text = mapping.read_text(encoding="utf-8")
     requirement = next(line for line in text.splitlines() if "requirement:" in line)

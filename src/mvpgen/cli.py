@@ -122,16 +122,30 @@ def _finite(ctx: click.Context, param: click.Parameter, value: float | None) -> 
 @click.option("--allow-findings", is_flag=True,
               help="Generate despite findings about the business question; they are "
                    "recorded in CHECKLIST.md.")
+@click.option("--no-run", is_flag=True,
+              help="Only generate the project; run nothing (later: make all).")
+@click.option("--eda", "eda_mode", type=click.Choice(["quick", "full", "off"]),
+              default="quick", show_default=True,
+              help="quick profiles a sample of up to 100,000 rows; full every row with "
+                   "every statistic (slower); off skips the profile.")
+@click.option("--quiet", "-q", is_flag=True,
+              help="No progress and no data overview: the summary and errors only.")
 def new(directory: Path | None, mapping_file: Path | None, example: str | None,
         data: Path | None, name: str | None, target: str | None, task: str | None,
         positive_label: str | None, metric: str | None, threshold: float | None,
-        no_input: bool, allow_findings: bool) -> None:
+        no_input: bool, allow_findings: bool, no_run: bool, eda_mode: str,
+        quiet: bool) -> None:
     """Generate an ML MVP project in DIRECTORY (default: named after the project).
 
     Answers come from --mapping (or --example), then from the options, which win over
     the file; whatever is still missing is asked for, one question at a time. The
     mapping is checked first, and nothing is written unless it is sound. An existing,
     non-empty DIRECTORY is never touched.
+
+    With data (--data, --example, or data.path in the mapping), the project's own
+    pipeline then runs: the EDA report, the baseline with its verdict, the review
+    set and the checklist, ending with a summary. If a step fails, the project is
+    kept and the message says how to run that step again.
     """
     from mvpgen.new import NewRequest, create_project
 
@@ -140,15 +154,28 @@ def new(directory: Path | None, mapping_file: Path | None, example: str | None,
                  "technical.threshold": threshold}
     request = NewRequest(directory=directory, mapping_file=mapping_file, example=example,
                          data=data, overrides=overrides, interactive=not no_input,
-                         allow_findings=allow_findings, echo=click.echo)
+                         allow_findings=allow_findings,
+                         echo=(lambda line: None) if quiet else click.echo)
     made = create_project(request)
-    for field, value in made.inferred.items():
-        click.echo(f"inferred {field}: {value!r}")
-    for finding in made.findings:
-        click.echo(f"recorded in CHECKLIST.md: {finding}")
-    shown = _shown(made.path)
-    click.echo(f"Created {shown} (package {made.package})")
-    click.echo(f"Next: cd {shlex.quote(shown)} && make show    # the mapping in plain words")
+    if not quiet:
+        for field, value in made.inferred.items():
+            click.echo(f"inferred {field}: {value!r}")
+        for finding in made.findings:
+            click.echo(f"recorded in CHECKLIST.md: {finding}")
+    shown = shlex.quote(_shown(made.path))
+    click.echo(f"Created {_shown(made.path)} (package {made.package})")
+    if no_run or not made.has_data:
+        later = "make all    # EDA, baseline, review" if made.has_data else (
+            "make show    # then put the data in data/raw/, set data.path, make all")
+        click.echo(f"Next: cd {shown} && {later}")
+        return
+    from mvpgen.pipeline import run_pipeline
+
+    result = run_pipeline(made.path, made.package, eda=eda_mode, quiet=quiet)
+    click.echo(result.summary)
+    if not quiet:
+        click.echo(f"(in {result.seconds['total']:.0f} s; run it again with: cd {shown} && "
+                   "make all)")
 
 
 def _shown(path: Path) -> str:
@@ -157,6 +184,20 @@ def _shown(path: Path) -> str:
         return str(path.relative_to(Path.cwd()))
     except ValueError:
         return str(path)
+
+
+@main.command()
+def examples() -> None:
+    """List the bundled examples, each a business question with its data.
+
+    Generate one with: mvpgen new DIRECTORY --example NAME
+    """
+    from mvpgen.catalog import list_examples
+
+    for example in list_examples():
+        click.echo(f"{example.name:<10} {example.task:<11} {example.title}: "
+                   f"{example.requirement} ({example.rows:,} rows)")
+    click.echo("Try: mvpgen new my-mvp --example churn --no-input")
 
 
 @main.command()

@@ -49,6 +49,7 @@ class NewProject:
     package: str
     inferred: dict[str, Any]
     findings: list[Finding]
+    has_data: bool = False  # a data file was given: the pipeline can run
 
 
 def create_project(request: NewRequest) -> NewProject:
@@ -101,7 +102,7 @@ def create_project(request: NewRequest) -> NewProject:
     path = generate_project(mapping, destination, data_file=data_file,
                             findings=tuple(" ".join(str(f).split()) for f in findings))
     package = package_name(project_slug(mapping.project.name))
-    return NewProject(path, package, inferred, findings)
+    return NewProject(path, package, inferred, findings, has_data=data_file is not None)
 
 
 def _answers_from_data(raw: dict[str, Any], data_file: Path, request: NewRequest,

@@ -229,3 +229,124 @@ def test_a_row_keeps_its_id_however_its_columns_were_read():
     assert all(key.startswith("r") and len(key) == 17 for key in first)
     ids = row_ids(pd.DataFrame({"shop": ["s1", "s2"], "n": [7, 8.0]}), ["shop", "n"], [])
     assert list(ids) == ["s1 / 7", "s2 / 8"]
+
+
+def test_classes_read_as_floats_are_named_as_written(tmp_path):
+    folder = make_small_project(tmp_path / "numeric")
+    data = pd.read_csv(folder / "data/raw/customers.csv")
+    data["churned"] = np.where(data["churned"] == "yes", 1.0, 0.0)
+    data.loc[data.index[:5], "churned"] = np.nan  # gaps: the column is read as 0.0 / 1.0
+    data.to_csv(folder / "data/raw/customers.csv", index=False)
+    mapping = (folder / "mvp.yaml").read_text(encoding="utf-8")
+    (folder / "mvp.yaml").write_text(mapping.replace("positive_label: 'yes'", "positive_label: 1")
+                                     .replace('positive_label: "yes"', "positive_label: 1")
+                                     .replace("positive_label: yes", "positive_label: 1"),
+                                     encoding="utf-8")
+    assert run(folder, "baseline", "--quiet").exit_code == 0
+    card = json.loads((folder / "models/baseline.json").read_text(encoding="utf-8"))
+    assert card["labels"] == [0, 1]
+    assert run(folder, "review", "--limit", "4").exit_code == 0
+    rows = read_csv(folder / "reports/review.csv")
+    assert {r["prediction"] for r in rows} <= {"0", "1"}
+    rows[0]["human_label"] = "1"
+    write_csv(tmp_path / "filled.csv", rows)
+    assert run(folder, "feedback", str(tmp_path / "filled.csv")).exit_code == 0
+    result = run(folder, "baseline", "--quiet")
+    assert result.exit_code == 0, result.output
+    metrics = json.loads((folder / "reports/metrics.json").read_text(encoding="utf-8"))
+    assert metrics["feedback"]["used"] == 1
+
+
+def test_feedback_leaves_out_empty_ids_and_conflicting_answers(project, tmp_path):
+    long_comment = "very long " * 20_000
+    lines = [{"row_id": "", "human_label": "yes", "comment": ""},
+             {"row_id": "C100001", "human_label": "yes", "comment": long_comment},
+             {"row_id": "C100002", "human_label": "yes", "comment": ""},
+             {"row_id": "C100002", "human_label": "no", "comment": ""}]
+    write_csv(tmp_path / "filled.csv", lines)
+    result = run(project, "feedback", str(tmp_path / "filled.csv"))
+    assert result.exit_code == 0, result.output
+    assert "skipped line 2: row id '' is in neither customers.csv" in result.output
+    assert ("skipped line 5: row id 'C100002' already has the label 'yes' on line 4; both "
+            "left out") in result.output
+    log = read_csv(project / "data/feedback/labels.csv")
+    assert [e["row_id"] for e in log] == ["C100001"]
+    assert len(log[0]["comment"]) == len(long_comment.strip())
+
+
+def test_a_label_log_saved_by_a_spreadsheet_still_reads(project, tmp_path):
+    write_csv(tmp_path / "filled.csv", [{"row_id": "C100001", "human_label": "yes"}])
+    assert run(project, "feedback", str(tmp_path / "filled.csv")).exit_code == 0
+    log = project / "data/feedback/labels.csv"
+    log.write_bytes(b"\xef\xbb\xbf" + log.read_bytes().replace(b"\n", b"\r\n"))
+    result = run(project, "review", "--limit", "3")
+    assert result.exit_code == 0, result.output
+    assert "1 already labelled were skipped" in result.output
+
+
+def test_review_of_new_rows_names_a_missing_id_column_and_an_empty_result(project, tmp_path):
+    rows = pd.read_csv(project / "data/raw/customers.csv").head(3)
+    rows.drop(columns=["customer_id", "churned"]).to_csv(tmp_path / "noid.csv", index=False)
+    result = run(project, "review", "--data", str(tmp_path / "noid.csv"))
+    assert result.exit_code == 2
+    assert "noid.csv has no column 'customer_id'" in result.output
+    rows.drop(columns="churned").to_csv(tmp_path / "known.csv", index=False)
+    filled = [{"row_id": r, "human_label": "no"} for r in rows["customer_id"]]
+    write_csv(tmp_path / "filled.csv", filled)
+    assert run(project, "feedback", str(tmp_path / "filled.csv")).exit_code == 0
+    result = run(project, "review", "--data", str(tmp_path / "known.csv"))
+    assert result.exit_code == 0, result.output
+    assert ("every one of the 3 rows of known.csv has a reviewer's label already; nothing to "
+            "review") in result.output
+
+
+def test_a_feature_named_like_a_review_column_keeps_its_values(tmp_path):
+    folder = make_small_project(tmp_path / "clash")
+    data = pd.read_csv(folder / "data/raw/customers.csv")
+    data["score"] = np.arange(len(data)) % 7 + 300
+    data.to_csv(folder / "data/raw/customers.csv", index=False)
+    assert run(folder, "baseline", "--quiet").exit_code == 0
+    assert run(folder, "review", "--limit", "3").exit_code == 0
+    rows = read_csv(folder / "reports/review.csv")
+    assert all(300 <= int(r["score (data)"]) <= 306 for r in rows)
+    assert all(0 <= float(r["score"]) <= 1 for r in rows)
+
+
+def test_regression_labels_written_with_a_decimal_comma_are_numbers():
+    decimal_comma = module("feedback")._decimal_comma
+    assert decimal_comma("12,5") == "12.5"
+    assert decimal_comma("1.234,5") == "1.234,5"  # thousands too: left for the check to refuse
+    assert decimal_comma("12") == "12"
+
+
+def test_a_persons_tick_survives_a_step_that_ticks_and_unticks_the_box():
+    keep_ticks = module("blocks").keep_ticks
+    by_person = "- [x] verdict reached: not yet\n- [ ] human review done"
+    step_agrees = keep_ticks(by_person, "- [x] verdict reached: met\n- [ ] human review done")
+    assert "mvpgen:ticked" not in step_agrees  # the tick is still the person's
+    later = keep_ticks(step_agrees, "- [ ] verdict reached: inconclusive")
+    assert later == "- [x] verdict reached: inconclusive"
+    by_step = keep_ticks("", "- [x] data collected")
+    assert keep_ticks(by_step, "- [ ] data collected") == "- [ ] data collected"
+    with_note = "- [X] human review done by Ann on Monday"
+    assert keep_ticks(with_note, "- [ ] human review done (`review`)") == \
+        "- [X] human review done (`review`)"
+
+
+def test_added_rows_follow_the_splits_rule_for_time_and_groups():
+    splits = module("splits")
+    days = pd.date_range("2025-01-01", periods=100, freq="D")
+    frame = pd.DataFrame({"day": [*list(days), days[5], days[6], days[95]],
+                          "household": [f"H{i % 40}" for i in range(100)] + ["H99", "H1", "H2"],
+                          "y": [0, 1] * 50 + [0, 1, 0]})
+    base, added = np.arange(100), np.arange(100, 103)
+    split = splits.holdout(frame.iloc[base], frame["y"].iloc[base], "binary", seed=0,
+                           time_column="day", group_column="household")
+    held_out = set(frame["household"].iloc[split.test])
+    assert "H1" in held_out and "H99" not in held_out
+    placed = splits.place_added(split, base, added, frame, time_column="day",
+                                group_column="household")
+    assert 100 in placed.train  # early, in a group never held out: learnt from
+    assert 101 not in placed.train and 101 not in placed.test  # early, held-out group
+    assert 102 in placed.test  # as late as the holdout: judged on
+    assert placed.purged == split.purged + 1

@@ -177,10 +177,11 @@ def run_baseline(mapping: Mapping, root: Path, *, seed: int = 0,
                  "features": plan.used,
                  "fingerprint": mapping.data.sha256},
     }
-    added_to_test = int(relabelled.added[split.test].sum())
+    # Added rows of held-out groups are left out of both sides, like the data's own.
     results["feedback"] = relabelled.summary | {
         "added_rows": relabelled.summary["added_rows"]
-        | {"train": int(relabelled.added.sum()) - added_to_test, "test": added_to_test}}
+        | {"train": int(relabelled.added[split.train].sum()),
+           "test": int(relabelled.added[split.test].sum())}}
     if task == "binary" and mapping.costs is not None:
         results["business"] = _business(predictions, test_y, mapping)
     if task != "regression":
@@ -224,7 +225,10 @@ def _kinds(plan: Any) -> dict[str, str]:
 
 
 def _plain_values(values: Any) -> list[Any]:
-    return sorted((v.item() if hasattr(v, "item") else v for v in values), key=str)
+    """Return the classes as the reviewers and the model card name them (1, not 1.0)."""
+    from .target import python_values
+
+    return sorted(python_values(values), key=str)
 
 
 def _positive_label(mapping: Mapping, target: pd.Series, task: str) -> Any:
@@ -240,7 +244,9 @@ def _positive_label(mapping: Mapping, target: pd.Series, task: str) -> Any:
                f"{shown}" if declared is not None else
                f"set technical.positive_label in mvp.yaml to one of: {shown}")
         raise DataError(msg)
-    return label.item() if hasattr(label, "item") else label
+    from .target import python_values
+
+    return python_values([label])[0]
 
 
 _SIMPLEST_FIRST = ("act_on_none", "act_on_all", "trivial", "heuristic", "linear")

@@ -99,10 +99,17 @@ def keep_ticks(old: str, new: str) -> str:
     lines, ticked_now = [], []
     for line in _STEP_TICKS.sub("", new).strip("\n").splitlines():
         match = _BOX.match(line)
-        if match and match.group(2) != " ":
-            ticked_now.append(_box_key(match.group(3)))
-        elif match and _box_key(match.group(3)) in by_person:
-            line = f"{match.group(1)}[{by_person[_box_key(match.group(3))]}] {match.group(3)}"
+        if match:
+            key = _box_key(match.group(3))
+            # A person's words after the box's own ("human review done by Ann") still
+            # name that box.
+            mark = next((m for k, m in by_person.items() if k == key or
+                         k.startswith(key + " ")), None)
+            if mark is not None:
+                # The person's tick is kept, and stays theirs even when a step agrees.
+                line = f"{match.group(1)}[{mark}] {match.group(3)}"
+            elif match.group(2) != " ":
+                ticked_now.append(key)
         lines.append(line)
     if ticked_now:
         lines.append(f"<!-- mvpgen:ticked {'|'.join(ticked_now)} -->")

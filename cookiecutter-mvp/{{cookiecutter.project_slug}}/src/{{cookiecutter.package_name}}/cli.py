@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -90,6 +91,23 @@ def refresh(mapping_file: Path | None) -> None:
         click.echo(f"updated {path.name}")
 
 
+_RUN_STEP = "mvp.run_step"  # set by `run`: the step whose progress is being shown
+
+
+def _progress(quiet: bool) -> Callable[[str], None]:
+    """Return how a step reports what it is doing: a line on stderr, or nothing.
+
+    Under `run`, each line names its step ("[baseline] Fitting ..."), whatever
+    ``quiet`` says, so that whoever runs the pipeline can show where it is.
+    """
+    step = click.get_current_context().meta.get(_RUN_STEP)
+    if step is not None:
+        return lambda message: click.echo(f"[{step}] {message} ...", err=True)
+    if quiet:
+        return lambda message: None
+    return lambda message: click.echo(f"{message} ...", err=True)
+
+
 def _refresh_checklist(root: Path, mapping: Mapping, written: str) -> None:
     """Record a step's evidence in CHECKLIST.md, after its own files are written."""
     from .checklist import refresh_checklist
@@ -117,14 +135,14 @@ def eda(mapping_file: Path | None, full: bool, sample_rows: int, seed: int,
     reports/data_quality.json, and records the evidence in CHECKLIST.md.
     """
     root, mapping = _load(mapping_file)
-    interactive = not quiet and sys.stderr.isatty()
+    under_run = _RUN_STEP in click.get_current_context().meta
+    interactive = not quiet and not under_run and sys.stderr.isatty()
     if not interactive:
         # tqdm reads this when first imported; the profiling library draws bars with it.
         os.environ.setdefault("TQDM_DISABLE", "1")
     from .eda import run_eda
 
-    say = (lambda message: None) if quiet else (lambda message: click.echo(f"{message} ...",
-                                                                           err=True))
+    say = _progress(quiet)
     result = run_eda(mapping, root, full=full, sample_rows=sample_rows, seed=seed,
                      show_progress=interactive, progress=say)
     _refresh_checklist(root, mapping, "the reports were")
@@ -153,8 +171,7 @@ def baseline(mapping_file: Path | None, seed: int, quiet: bool) -> None:
     from .artifacts import save_run
     from .baseline import run_baseline
 
-    say = (lambda message: None) if quiet else (lambda message: click.echo(f"{message} ...",
-                                                                           err=True))
+    say = _progress(quiet)
     run = run_baseline(mapping, root, seed=seed, progress=say)
     save_run(run, mapping, root)
     _refresh_checklist(root, mapping, "the reports were")
@@ -191,7 +208,8 @@ def review(mapping_file: Path | None, new_data: Path | None, limit: int | None,
     root, mapping = _load(mapping_file)
     from .review import build_review, save_review
 
-    chosen = build_review(mapping, root, new_data=new_data, limit=limit)
+    chosen = build_review(mapping, root, new_data=new_data, limit=limit,
+                          progress=_progress(quiet))
     if chosen.table.empty:
         click.echo(f"every one of the {chosen.candidates:,} rows of {chosen.source} has a "
                    "reviewer's label already; nothing to review")
@@ -268,3 +286,50 @@ def predict(mapping_file: Path | None, rows: Path, out: Path) -> None:
     for note in notes:
         click.echo(f"note: {note}", err=True)
     click.echo(f"wrote {written:,} predictions to {out}")
+
+
+@main.command()
+@click.pass_obj
+def summary(mapping_file: Path | None) -> None:
+    """Print the verdict, the comparison, the costs, the files to open and the next step."""
+    root, mapping = _load(mapping_file)
+    from .summary import summary_lines
+
+    for line in summary_lines(root, mapping):
+        click.echo(line)
+
+
+@main.command(name="run")
+@click.option("--eda", "eda_mode", type=click.Choice(["quick", "full", "off"]),
+              default="quick", show_default=True, help="How to profile the data, or not.")
+@click.option("--seed", type=int, default=0, show_default=True,
+              help="The seed of the EDA sample, the split, the folds and the bootstrap.")
+@click.option("--quiet", "-q", is_flag=True, help="Print the summary and errors only.")
+@click.pass_context
+def run_all(ctx: click.Context, eda_mode: str, seed: int, quiet: bool) -> None:
+    """Run the whole MVP: eda, baseline, review, then print the summary.
+
+    Each step is the same command you can run alone; a step that fails stops the run,
+    keeps what the earlier steps wrote, and says how to run it again once fixed.
+    """
+    steps: list[tuple[str, click.Command, dict[str, Any]]] = []
+    if eda_mode != "off":
+        steps.append(("eda", eda, {"full": eda_mode == "full", "seed": seed}))
+    steps += [("baseline", baseline, {"seed": seed}), ("review", review, {})]
+    for name, command, options in steps:
+        if not quiet:
+            ctx.meta[_RUN_STEP] = name
+        try:
+            ctx.invoke(command, quiet=True, **options)
+        except SystemExit as err:
+            if err.code:
+                click.echo(f"Error: the {name} step failed (above); once fixed, run it again "
+                           f"with `python -m {__package__} {name}` (or `make {name}`), then "
+                           "the rest with `make all`", err=True)
+            raise
+        except (DataError, BlockError, MappingError) as err:
+            _fail(f"the {name} step failed: {err}; once fixed, run it again with "
+                  f"`python -m {__package__} {name}` (or `make {name}`)")
+        finally:
+            ctx.meta.pop(_RUN_STEP, None)
+    ctx.invoke(summary)

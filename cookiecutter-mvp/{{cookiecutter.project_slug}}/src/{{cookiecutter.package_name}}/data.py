@@ -76,7 +76,7 @@ def load_dataset(mapping: Mapping, root: Path) -> Dataset:
     """
     path = data_path(mapping, root)
     time_column = mapping.data.time_column
-    frame = read_table(path, dates=(time_column,) if time_column else ())
+    frame = _read_once(path, dates=(time_column,) if time_column else ())
     target = mapping.technical.target
     require_columns(frame, path, [target])
     declared = [c for c in (time_column, mapping.data.group_column, *mapping.data.id_columns)
@@ -101,6 +101,25 @@ def load_dataset(mapping: Mapping, root: Path) -> Dataset:
                    id_columns=ids, unlabelled=frame[~known].reset_index(drop=True),
                    source=path, file_rows=np.flatnonzero(known.to_numpy()),
                    unlabelled_rows=np.flatnonzero(~known.to_numpy()))
+
+
+# The last table read, by file and how it was read: `run` takes several steps over one
+# file, and reading a million rows once instead of three times saves seconds.
+_LAST_READ: dict[tuple, pd.DataFrame] = {}
+
+
+def _read_once(path: Path, dates: tuple[str, ...]) -> pd.DataFrame:
+    """Return ``read_table(path)``, reusing the last read while the file is unchanged."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return read_table(path, dates=dates)  # says what is wrong with the path
+    key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns, dates)
+    if key not in _LAST_READ:
+        _LAST_READ.clear()
+        _LAST_READ[key] = read_table(path, dates=dates)
+    # A shallow copy: a step may replace a column of its table, never the cached one's.
+    return _LAST_READ[key].copy(deep=False)
 
 
 def require_columns(frame: pd.DataFrame, path: Path, columns: list[str]) -> None:

@@ -48,7 +48,9 @@ def take_feedback(mapping: Mapping, root: Path, filled: Path, *,
         DataError: when the file cannot be read as a filled review file, or when it
             holds no valid label (then nothing is added).
     """
-    header, lines = _read_filled(filled)
+    header, lines, delimiter = _read_filled(filled)
+    # A spreadsheet that saves with ';' writes one and a half as 1,5.
+    number = _decimal_comma if delimiter == ";" else (lambda text: text)
     dataset = load_dataset(mapping, root)
     target = dataset.target
     task = resolve_task(mapping.technical.task, dataset.frame[target].unique())
@@ -57,14 +59,18 @@ def take_feedback(mapping: Mapping, root: Path, filled: Path, *,
     known = _known_ids(dataset, root)
     received = (now or dt.datetime.now(dt.timezone.utc)).replace(microsecond=0).isoformat()
 
-    result, good = FeedbackResult(added=0), []
-    for number, fields in lines:
+    result = FeedbackResult(added=0)
+    answers: dict[str, dict[str, Any]] = {}  # by row id, in the order of the file
+    first_line: dict[str, int] = {}
+    for line, fields in lines:
         if len(fields) != len(header):
-            result.skipped.append(f"line {number}: {len(fields)} fields where the header has "
+            result.skipped.append(f"line {line}: {len(fields)} fields where the header has "
                                   f"{len(header)}; the line is cut short or has extra commas")
             continue
         value = dict(zip(header, fields, strict=True))
         label = value["human_label"].strip()
+        if task == "regression":
+            label = number(label)
         row = value["row_id"].strip()
         if not label:
             result.unanswered += 1
@@ -72,14 +78,24 @@ def take_feedback(mapping: Mapping, root: Path, filled: Path, *,
         problem = (f"row id {row!r} is in neither {dataset.source.name} nor the reviewed "
                    "new rows" if row not in known else _label_problem(label, task, classes))
         if problem:
-            result.skipped.append(f"line {number}: {problem}")
+            result.skipped.append(f"line {line}: {problem}")
             continue
-        good.append({"row_id": row, "human_label": _canonical(label, task, classes),
-                     "comment": " ".join(value.get("comment", "").split()),
-                     "model_prediction": value.get("prediction", "").strip(),
-                     "model_score": value.get("score", "").strip(),
-                     "labelled_at": _time(value.get("labelled_at", "")) or received,
-                     "received_at": received, "source": filled.name})
+        entry = {"row_id": row, "human_label": _canonical(label, task, classes),
+                 "comment": " ".join(value.get("comment", "").split()),
+                 "model_prediction": number(value.get("prediction", "").strip()),
+                 "model_score": number(value.get("score", "").strip()),
+                 "labelled_at": _time(value.get("labelled_at", "")) or received,
+                 "received_at": received, "source": filled.name}
+        if row in answers and answers[row]["human_label"] != entry["human_label"]:
+            # Two answers for one case in one file: which one is right is not ours to guess.
+            result.skipped.append(f"line {line}: row id {row!r} already has the label "
+                                  f"{answers[row]['human_label']!r} on line {first_line[row]}; "
+                                  "both left out")
+            answers[row]["conflict"] = True
+            continue
+        answers.setdefault(row, entry)
+        first_line.setdefault(row, line)
+    good = [entry for entry in answers.values() if not entry.pop("conflict", False)]
     if not good:
         why = (f"{len(result.skipped)} line(s) are invalid (first: {result.skipped[0]})"
                if result.skipped else "every human_label is empty")
@@ -91,8 +107,13 @@ def take_feedback(mapping: Mapping, root: Path, filled: Path, *,
     return result
 
 
-def _read_filled(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    """Return the header and each record with the line it starts on.
+def _decimal_comma(text: str) -> str:
+    """Return ``12,5`` as ``12.5``; anything else as it is."""
+    return text.replace(",", ".", 1) if text.count(",") == 1 and "." not in text else text
+
+
+def _read_filled(path: Path) -> tuple[list[str], list[tuple[int, list[str]]], str]:
+    """Return the header, each record with the line it starts on, and the delimiter.
 
     Raises:
         DataError: for a missing, empty, oversized or unparseable file, or one without
@@ -117,6 +138,8 @@ def _read_filled(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
         raise DataError(msg)
     first = text.splitlines()[0]
     delimiter = max(",;\t", key=first.count)  # spreadsheets in some locales save with ';'
+    # A reviewer's comment may be long; the file's size is capped above instead.
+    csv.field_size_limit(max(csv.field_size_limit(), MAX_FILE_BYTES))
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
         header = [name.strip() for name in next(reader)]
@@ -137,7 +160,7 @@ def _read_filled(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
     if len(set(header)) != len(header):
         msg = f"{path.name} repeats a column name in its first line; download it again"
         raise DataError(msg)
-    return header, records
+    return header, records, delimiter
 
 
 def _known_ids(dataset: Any, root: Path) -> set[str]:
@@ -145,7 +168,9 @@ def _known_ids(dataset: Any, root: Path) -> set[str]:
 
     labelled, unlabelled = data_row_ids(dataset)
     rows = reviewed_rows(root)
-    return {*labelled, *unlabelled, *([] if rows is None else rows["row_id"])}
+    known = {*labelled, *unlabelled, *([] if rows is None else rows["row_id"])}
+    known.discard("")  # a row without its id cannot be told apart from others
+    return known
 
 
 def _label_problem(label: str, task: str, classes: list[str]) -> str | None:

@@ -48,7 +48,8 @@ def read_labels(root: Path) -> list[dict[str, str]]:
     path = root / LABELS_FILE
     if not path.exists():
         return []
-    with path.open(encoding="utf-8", newline="") as handle:
+    # utf-8-sig: a spreadsheet that saved the log puts a byte-order mark first.
+    with path.open(encoding="utf-8-sig", newline="") as handle:
         reader = csv.DictReader(handle)
         if tuple(reader.fieldnames or ()) != COLUMNS:
             msg = (f"{LABELS_FILE} has the columns {', '.join(reader.fieldnames or [])}, "
@@ -71,7 +72,7 @@ def append_labels(root: Path, new: list[dict[str, Any]]) -> Path:
     """
     path = root / LABELS_FILE
     read_labels(root)  # refuse to append to a log that is not ours
-    old = path.read_text(encoding="utf-8") if path.exists() else ""
+    old = path.read_text(encoding="utf-8-sig") if path.exists() else ""
     if old and not old.endswith("\n"):
         old += "\n"
     buffer = io.StringIO()

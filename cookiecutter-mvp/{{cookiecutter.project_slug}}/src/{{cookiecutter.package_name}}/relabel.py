@@ -19,7 +19,7 @@ import numpy as np
 from .errors import DataError
 from .labels import agreement, agreement_over_time, latest, read_labels
 from .rowkeys import row_ids
-from .target import find_label, python_values
+from .target import python_values
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -63,7 +63,7 @@ def apply_labels(dataset: Dataset, mapping: Mapping, root: Path, task: str) -> R
                            dataset.file_rows.astype(np.int64), _summary(log, task))
     if not log:
         return untouched
-    labels = {row: entry["human_label"] for row, entry in latest(log).items()}
+    labels = {row: entry["human_label"] for row, entry in latest(log).items() if row}
     classes = None if task == "regression" else list(frame[target].unique())
     labelled_ids, unlabelled_ids = data_row_ids(dataset)
 
@@ -146,10 +146,10 @@ def _value(label: str, classes: list[Any] | None) -> Any:
         if not math.isfinite(number):
             raise DataError(_bad_label(label))
         return number
-    value = find_label(label, classes)
-    if value is None:
-        folded = {str(c).casefold(): c for c in classes}
-        value = folded.get(label.strip().casefold())
+    # Classes are named as reviewers see them: 1 for a class read as 1.0, True as true.
+    named = dict(zip((str(v).casefold() for v in python_values(classes)), classes,
+                     strict=True))
+    value = named.get(label.strip().casefold())
     if value is None:
         raise DataError(_bad_label(label))
     return value

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .artifacts import load_model
-from .data import load_dataset, read_table
+from .data import load_dataset, read_table, require_columns
 from .files import write_atomically
 from .labels import latest, read_labels
 from .rowkeys import row_ids
@@ -38,6 +38,8 @@ REVIEWED_ROWS = Path("data/feedback/reviewed_rows.csv")
 DEFAULT_BUDGET = 50
 MAX_SHOWN_COLUMNS = 12
 ANSWER_COLUMNS = ("human_label", "comment")
+# The review's own columns, around the features a reviewer sees.
+SYSTEM_COLUMNS = ("source", "recorded", "prediction", "score", "why", *ANSWER_COLUMNS)
 
 
 @dataclass
@@ -55,7 +57,8 @@ class ReviewSet:
 
 
 def build_review(mapping: Mapping, root: Path, *, new_data: Path | None = None,
-                 limit: int | None = None) -> ReviewSet:
+                 limit: int | None = None,
+                 progress: Callable[[str], None] = lambda message: None) -> ReviewSet:
     """Score the candidate rows with the saved model and choose the ones to review.
 
     Args:
@@ -63,6 +66,7 @@ def build_review(mapping: Mapping, root: Path, *, new_data: Path | None = None,
         root: the project folder.
         new_data: a file of new rows; without it, the rows of the project's data.
         limit: how many rows to choose (default: the mapping's review budget).
+        progress: called with a sentence before each long step.
 
     Raises:
         DataError: when the rows cannot be read or lack a column the model needs.
@@ -72,6 +76,7 @@ def build_review(mapping: Mapping, root: Path, *, new_data: Path | None = None,
 
     model, card = load_model(root)
     target = mapping.technical.target
+    progress(f"Reading {new_data or mapping.data.path}")
     if new_data is None:
         dataset = load_dataset(mapping, root)
         frame = pd.concat([dataset.frame, dataset.unlabelled], ignore_index=True)
@@ -79,6 +84,7 @@ def build_review(mapping: Mapping, root: Path, *, new_data: Path | None = None,
     else:
         time_column = mapping.data.time_column
         frame = read_table(new_data, dates=(time_column,) if time_column else ())
+        require_columns(frame, new_data, list(mapping.data.id_columns))
         source = new_data.name
     keys = [c for c in frame.columns if c != target]
     frame = frame.assign(**{_ROW_ID: row_ids(frame, list(mapping.data.id_columns), keys)})
@@ -88,6 +94,12 @@ def build_review(mapping: Mapping, root: Path, *, new_data: Path | None = None,
     done = frame[_ROW_ID].isin(labelled).to_numpy()
     # The same row twice in a file is one case to review.
     open_rows = frame[~done].drop_duplicates(_ROW_ID)
+    candidates = len(frame.drop_duplicates(_ROW_ID))
+    classes = [] if card["task"] == "regression" else [str(v) for v in card["labels"]]
+    if open_rows.empty:
+        return ReviewSet(pd.DataFrame(columns=["row_id", *SYSTEM_COLUMNS]), open_rows, source,
+                         candidates, int(done.sum()), card["task"], classes, target)
+    progress(f"Scoring {len(open_rows):,} rows with the saved model")
     predicted = predict_rows(model, card, open_rows, source)
     recorded = (open_rows[target] if target in open_rows.columns
                 else pd.Series(np.nan, index=open_rows.index))
@@ -99,18 +111,18 @@ def build_review(mapping: Mapping, root: Path, *, new_data: Path | None = None,
     table = pd.DataFrame({"row_id": chosen[_ROW_ID].to_numpy(), "source": source})
     for column in _shown_columns(model, card):
         if column in chosen.columns:
-            table[column] = _readable(chosen[column])
+            # A feature named like a column of the review's own keeps its values apart.
+            shown = f"{column} (data)" if column in ("row_id", *SYSTEM_COLUMNS) else column
+            table[shown] = _readable(chosen[column])
     table["recorded"] = _readable(recorded.iloc[order])
     table["prediction"] = _readable(predicted["prediction"].iloc[order])
-    if "score" in predicted:
-        table["score"] = predicted["score"].iloc[order].round(3).to_numpy()
+    table["score"] = ("" if "score" not in predicted else
+                      predicted["score"].iloc[order].round(3).to_numpy())
     table["why"] = explain(order)
     for column in ANSWER_COLUMNS:
         table[column] = ""
-    classes = [] if card["task"] == "regression" else [str(v) for v in card["labels"]]
     return ReviewSet(table, chosen.drop(columns=_ROW_ID).assign(row_id=chosen[_ROW_ID]),
-                     source, len(frame.drop_duplicates(_ROW_ID)), int(done.sum()),
-                     card["task"], classes, target)
+                     source, candidates, int(done.sum()), card["task"], classes, target)
 
 
 def save_review(review: ReviewSet, mapping: Mapping, root: Path, *,
@@ -178,10 +190,12 @@ def _priority(predicted: pd.DataFrame, recorded: pd.Series, card: dict[str, Any]
         expected = (None if costs is None else
                     wrong * np.where(decided, costs.false_positive, costs.false_negative))
         positive = card["positive_label"]
+        negative = next((v for v in card["labels"] if v != positive), "not " + str(positive))
 
         def why(rows: np.ndarray) -> np.ndarray:
-            return np.array([f"{'decided' if decided[i] else 'not'} '{positive}' at "
-                             f"{score[i]:.0%}: {wrong[i]:.0%} likely wrong"
+            return np.array([f"a {score[i]:.0%} chance of '{positive}', decided "
+                             f"'{positive if decided[i] else negative}': "
+                             f"{wrong[i]:.0%} likely wrong"
                              + ("" if expected is None else
                                 f"; expected cost of the decision {expected[i]:,.1f}")
                              for i in rows], dtype=object)

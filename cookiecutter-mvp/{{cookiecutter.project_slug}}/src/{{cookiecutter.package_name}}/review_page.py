@@ -15,6 +15,8 @@ import html
 import json
 from typing import TYPE_CHECKING
 
+from .review import SYSTEM_COLUMNS
+
 if TYPE_CHECKING:
     from .config import Mapping
     from .review import ReviewSet
@@ -39,8 +41,7 @@ def render_review_page(review: ReviewSet, mapping: Mapping, created: dt.datetime
         "review_id": review_id,
         "file_name": f"review-filled-{created:%Y%m%d-%H%M}.csv",
         "feedback_command": f"python -m {package} feedback FILLED.csv",
-        "hidden": ["row_id", "source", "prediction", "score", "why", "recorded",
-                   "human_label", "comment"],
+        "hidden": ["row_id", *SYSTEM_COLUMNS],
     }
     payload = json.dumps({"meta": meta, "columns": columns, "rows": rows},
                          ensure_ascii=False)
@@ -134,16 +135,16 @@ function caseCard(row, index) {
   if (meta.task === "regression") {
     const input = el("input");
     input.type = "number"; input.step = "any"; input.dataset.field = "label";
-    input.setAttribute("aria-label", "the right " + meta.target);
+    input.setAttribute("aria-label", "your answer for " + meta.target);
     input.value = mine.label;
     input.addEventListener("input", () => { mine.label = input.value.trim(); stamp(); });
-    const line = el("label", "The right " + meta.target + ": ");
+    const line = el("label", "Your answer for " + meta.target + ": ");
     line.appendChild(input);
     card.appendChild(line);
   } else {
     const choices = el("div", undefined, "choices");
     choices.setAttribute("role", "radiogroup");
-    choices.appendChild(el("span", "The right " + meta.target + ":"));
+    choices.appendChild(el("span", "Your answer for " + meta.target + ":"));
     for (const value of [...meta.classes, ""]) {
       const option = el("label");
       const radio = el("input");
@@ -199,7 +200,8 @@ document.getElementById("download").addEventListener("click", () => {
 document.getElementById("intro").textContent =
   (meta.reviewer ? meta.reviewer + ": " : "") + data.rows.length +
   " cases from " + meta.source + " where the model is least sure or a mistake costs most. " +
-  "Choose the right " + meta.target + " for each, add a comment where it helps, then " +
+  "Give your answer for " + meta.target + " in each case you are sure of, " +
+  "add a comment where it helps, then " +
   "download the filled CSV and pass it on (" + meta.feedback_command + "). " +
   "Your answers are kept in this browser until then.";
 const list = document.getElementById("cases");

@@ -171,13 +171,18 @@ def place_added(split: Split, base: np.ndarray, added: np.ndarray, frame: pd.Dat
     """
     train, test = base[split.train], base[split.test]
     to_test = np.zeros(len(added), dtype=bool)
+    left_out = np.zeros(len(added), dtype=bool)
+    groups = frame[group_column].astype(str).to_numpy() if group_column else None
+    held_out = np.unique(groups[test]) if groups is not None else None
     if split.strategy == "time" and len(test):
         times = frame[time_column]
         later = times.iloc[added] >= times.iloc[test].min()
         to_test = (times.iloc[added].notna() & later).to_numpy()
-    elif split.strategy == "group" and group_column:
-        held_out = np.unique(frame[group_column].astype(str).to_numpy()[test])
-        to_test = np.isin(frame[group_column].astype(str).to_numpy()[added], held_out)
-    return Split(split.strategy, np.sort(np.r_[train, added[~to_test]]),
-                 np.sort(np.r_[test, added[to_test]]), split.seed, split.purged,
-                 split.straddling_groups)
+        if groups is not None and not split.straddling_groups:
+            # The data's earlier rows of held-out groups were left out; so are these.
+            left_out = ~to_test & np.isin(groups[added], held_out)
+    elif split.strategy == "group" and groups is not None:
+        to_test = np.isin(groups[added], held_out)
+    return Split(split.strategy, np.sort(np.r_[train, added[~to_test & ~left_out]]),
+                 np.sort(np.r_[test, added[to_test]]), split.seed,
+                 split.purged + int(left_out.sum()), split.straddling_groups)

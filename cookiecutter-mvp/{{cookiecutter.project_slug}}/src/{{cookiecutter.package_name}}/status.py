@@ -48,10 +48,12 @@ def project_status(root: Path, mapping: Mapping, package: str | None = None) -> 
     for (number, key, text), (state, figure, step) in zip(QUESTIONS, questions, strict=True):
         out.append({"number": number, "key": key, "question": text, "state": state,
                     "figure": figure, "next": step})
-    first_open = next((q for q in out if q["state"] != "answered" and q["next"]), None)
+    # What is open comes first; then what has evidence but is not settled.
+    pending = sorted((q for q in out if q["state"] != "answered" and q["next"]),
+                     key=lambda q: q["state"] != "open")
     return {"schema_version": SCHEMA_VERSION, "project": mapping.project.name,
             "stage": facts.stage(), "questions": out,
-            "next_step": first_open["next"] if first_open else None}
+            "next_step": pending[0]["next"] if pending else None}
 
 
 class Step(NamedTuple):

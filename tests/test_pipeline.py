@@ -1,0 +1,115 @@
+"""`mvpgen new` with data runs the generated project's own pipeline, with progress."""
+
+from __future__ import annotations
+
+import os
+import pty
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import tree_digest
+
+BUSINESS = """\
+project: {name: Sales}
+business:
+  requirement: Forecast weekly store sales to plan stock
+  kpi: stock-outs per week
+  current: 12
+  goal: 6
+technical: {task: regression, target: sales, metric: METRIC, threshold: THRESHOLD}
+"""
+
+
+def sales_project_inputs(folder: Path, metric: str = "mae", threshold: float = 5.0,
+                         zeros: int = 0) -> tuple[Path, Path]:
+    rng = np.random.default_rng(0)
+    rows = 300
+    x = rng.normal(size=rows)
+    sales = np.round(50 + 10 * x + rng.normal(size=rows), 1)
+    sales[:zeros] = 0
+    data = folder / "sales.csv"
+    pd.DataFrame({"x": x, "region": rng.choice(["a", "b"], rows), "sales": sales}).to_csv(
+        data, index=False)
+    mapping = folder / "business.yaml"
+    mapping.write_text(BUSINESS.replace("METRIC", metric).replace("THRESHOLD", str(threshold)),
+                       encoding="utf-8")
+    return mapping, data
+
+
+def mvpgen(folder: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "mvpgen", *args], cwd=folder,
+                          capture_output=True, text=True)
+
+
+@pytest.mark.slow
+def test_a_failing_step_keeps_the_project_and_names_the_rerun(isolated):
+    mapping, data = sales_project_inputs(isolated, metric="mape", threshold=0.2, zeros=3)
+    before = tree_digest(isolated)
+    result = mvpgen(isolated, "new", "demo", "--mapping", str(mapping), "--data", str(data),
+                    "--no-input")
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines()[-1] == (
+        "Error: the baseline step failed: sales.csv: mape divides by the target, but 'sales' "
+        "holds zeros or negative values; choose mae, rmse or r2 in mvp.yaml — the project is "
+        "kept in demo; once fixed, run `cd demo && make baseline` then `make all`")
+    project = isolated / "demo"
+    assert (project / "mvp.yaml").is_file()  # the answers are not lost
+    assert (project / "reports/eda.html").is_file()  # nor what the steps before made
+    assert not (project / "reports/metrics.json").exists()
+    assert {k: v for k, v in tree_digest(isolated).items() if not k.startswith("demo/")} == \
+        before  # the inputs are unchanged
+
+
+@pytest.mark.slow
+def test_options_choose_what_runs_and_what_is_said(isolated):
+    mapping, data = sales_project_inputs(isolated)
+    scaffold = mvpgen(isolated, "new", "only", "--mapping", str(mapping), "--data", str(data),
+                      "--no-input", "--no-run")
+    assert scaffold.returncode == 0, scaffold.stderr
+    assert scaffold.stdout.splitlines()[-1] == (
+        "Next: cd only && make all    # EDA, baseline, review")
+    assert [p.name for p in (isolated / "only/reports").iterdir()] == [".gitkeep"]
+
+    quiet = mvpgen(isolated, "new", "quiet", "--mapping", str(mapping), "--data", str(data),
+                   "--no-input", "--quiet", "--eda", "off")
+    assert quiet.returncode == 0, quiet.stderr
+    assert quiet.stderr == ""
+    lines = quiet.stdout.splitlines()
+    assert lines[0] == "Created quiet (package sales)"
+    assert lines[1] == "Sales"
+    assert lines[2].startswith("Verdict: Goal mae <= 5: met — linear mae ")
+    assert not (isolated / "quiet/reports/eda.html").exists()
+    assert (isolated / "quiet/reports/review.html").exists()
+    assert "reports/eda.html" not in quiet.stdout
+
+
+@pytest.mark.slow
+def test_a_terminal_sees_one_redrawn_line_per_step(isolated):
+    mapping, data = sales_project_inputs(isolated)
+    main, secondary = pty.openpty()
+    child = subprocess.Popen([sys.executable, "-m", "mvpgen", "new", "tty", "--mapping",
+                              str(mapping), "--data", str(data), "--no-input", "--eda", "off"],
+                             cwd=isolated, stdout=subprocess.DEVNULL, stderr=secondary,
+                             env={**os.environ, "COLUMNS": "120"})
+    os.close(secondary)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(main, 4096)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        seen += chunk
+    assert child.wait() == 0
+    os.close(main)
+    text = seen.decode("utf-8")
+    assert "\r\x1b[K[1/2] baseline: Fitting on " in text
+    assert "\r\x1b[K[2/2] review: Scoring 300 rows with the saved model" in text
+    assert "baseline done in " in text
+    assert "\nbaseline: " not in text  # no plain progress lines in a terminal
