@@ -14,14 +14,51 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-# Run in a fresh interpreter so that each measurement's peak memory is its own.
+# Run in a fresh interpreter so that each measurement's peak memory is its own. Peak
+# memory is the largest sum of resident memory over the command's whole process tree
+# (mvpgen runs the project's pipeline in a child process), sampled every 20 ms, and
+# never less than the largest single process the kernel saw.
 _METER = """
-import json, resource, subprocess, sys, time
+import json, os, resource, subprocess, sys, threading, time
+
+def tree_rss(root):
+    children = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as handle:
+                    parent = int(handle.read().rpartition(")")[2].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+            children.setdefault(parent, []).append(int(entry))
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        todo += children.get(pid, [])
+        try:
+            with open(f"/proc/{pid}/statm") as handle:
+                total += int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+        except (OSError, ValueError, IndexError):
+            pass
+    return total
+
 start = time.perf_counter()
-done = subprocess.run(sys.argv[1:], capture_output=True, text=True)
-print(json.dumps({"seconds": time.perf_counter() - start, "returncode": done.returncode,
-                  "peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
-                  "stderr": done.stderr[-2000:]}))
+child = subprocess.Popen(sys.argv[1:], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         text=True)
+peak = [0]
+def sample():
+    while child.poll() is None:
+        peak[0] = max(peak[0], tree_rss(child.pid))
+        time.sleep(0.02)
+sampler = threading.Thread(target=sample, daemon=True)
+sampler.start()
+out, err = child.communicate()
+seconds = time.perf_counter() - start
+sampler.join()
+largest = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
+print(json.dumps({"seconds": seconds, "returncode": child.returncode,
+                  "peak_mb": max(peak[0], largest) / 2**20, "stdout": out[-4000:],
+                  "stderr": err[-2000:]}))
 """
 
 

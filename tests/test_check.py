@@ -76,8 +76,7 @@ def test_an_obvious_positive_label_is_inferred_not_reported(churn_raw, tmp_path)
 
 def test_an_unclear_positive_label_must_be_given(churn_raw, tmp_path):
     data = tmp_path / "d.csv"
-    pd.DataFrame({"x": [1, 2, 3, 4], "churned": ["left", "stayed", "left", "stayed"]}).to_csv(
-        data, index=False)
+    pd.DataFrame({"x": range(12), "churned": ["left", "stayed"] * 6}).to_csv(data, index=False)
     churn_raw["data"] = {"path": "d.csv"}
     del churn_raw["technical"]["positive_label"]
     assert lines(churn_raw, tmp_path) == [

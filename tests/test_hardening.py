@@ -31,8 +31,8 @@ def csv(tmp_path, name: str, frame: pd.DataFrame):
 
 
 def test_a_01_target_with_gaps_keeps_whole_classes(isolated, tmp_path, business):
-    data = csv(tmp_path, "gaps.csv", pd.DataFrame({"x": range(8),
-                                                   "y": [1, 0, None, 1, 0, 1, 0, 0]}))
+    data = csv(tmp_path, "gaps.csv", pd.DataFrame({"x": range(16),
+                                                   "y": [1, 0, None, 1, 0, 1, 0, 0] * 2}))
     result = scaffold("demo", "--mapping", str(business), "--data", str(data), "--target",
                  "y", "--metric", "roc_auc", "--threshold", "0.7", "--no-input")
     assert result.exit_code == 0, result.output
@@ -42,7 +42,7 @@ def test_a_01_target_with_gaps_keeps_whole_classes(isolated, tmp_path, business)
 
 
 def test_a_positive_label_option_takes_the_datas_type(isolated, tmp_path, business):
-    data = csv(tmp_path, "d.csv", pd.DataFrame({"x": range(6), "y": [1, 0] * 3}))
+    data = csv(tmp_path, "d.csv", pd.DataFrame({"x": range(12), "y": [1, 0] * 6}))
     result = scaffold("demo", "--mapping", str(business), "--data", str(data), "--target",
                  "y", "--positive-label", "1", "--metric", "f1", "--threshold", "0.7",
                  "--no-input")
@@ -216,7 +216,7 @@ def test_a_multi_line_requirement_stays_one_line_per_finding(churn_raw, tmp_path
 
 def test_the_next_step_quotes_a_folder_with_spaces(isolated):
     result = scaffold("my proj", "--example", "churn", "--no-input")
-    assert result.stdout.splitlines()[-1].startswith("Next: cd 'my proj' && make show")
+    assert result.stdout.splitlines()[-1].startswith("Next: cd 'my proj' && make all")
 
 
 def test_a_marker_in_free_text_cannot_break_the_documents(isolated, churn_raw):

@@ -25,7 +25,7 @@ def test_the_churn_example_generates_a_project(isolated):
     assert "  signup_date            datetime       0.0%" in lines
     assert lines[-2:] == [
         "Created churn-demo (package churn_mvp)",
-        "Next: cd churn-demo && make show    # the mapping in plain words",
+        "Next: cd churn-demo && make all    # EDA, baseline, review",
     ]
     project = isolated / "churn-demo"
     source = CHURN / "customers.csv"
@@ -58,7 +58,7 @@ def test_no_input_names_the_option_for_each_missing_answer(isolated):
 
 def test_an_unclear_positive_label_is_asked_for_with_the_values(isolated, tmp_path):
     data = tmp_path / "d.csv"
-    pd.DataFrame({"x": range(6), "city": ["a", "b"] * 3}).to_csv(data, index=False)
+    pd.DataFrame({"x": range(12), "city": ["a", "b"] * 6}).to_csv(data, index=False)
     business = write_mapping(tmp_path / "b.yaml", {"business": {
         "requirement": "Route parcels to the right city", "kpi": "misrouted parcels",
         "current": 0.04, "goal": 0.02}})
@@ -227,7 +227,8 @@ def test_a_large_data_file_is_referenced_not_copied(isolated, monkeypatch):
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    (["--example", "nope"], "Error: there is no example 'nope'; examples are: churn\n"),
+    (["--example", "nope"],
+     "Error: there is no example 'nope'; examples are: churn, delivery, tickets\n"),
     (["--example", "churn", "--mapping", "x.yaml"],
      "Error: --mapping and --example both name a mapping; pass only one of them\n"),
     (["--mapping", "missing.yaml"], "Error: mapping file missing.yaml does not exist\n"),

@@ -166,8 +166,13 @@ def target_findings(task: str | None, target: str, file_name: str, summary: Any,
         return [Finding("technical.target", f"column '{target}' looks like "
                         f"{'an identifier' if role == 'id' else 'free text'}, with a different "
                         "value in almost every row", "choose the column to predict")]
-    task = task or project_module("target").infer_task(values)
-    numeric = all(project_module("target").is_number(v) for v in values)
+    targets = project_module("target")
+    task = task or targets.infer_task(values)
+    mixed = targets.mixed_kinds(values) if task != "regression" else None
+    if mixed:
+        return [Finding("technical.target", f"column '{target}' {mixed}",
+                        "write every value the same way (e.g. yes/no), then export again")]
+    numeric = all(targets.is_number(v) for v in values)
     shown = ", ".join(repr(v) for v in values[:3])
     if task == "binary" and len(values) != 2:
         return [Finding("technical.task", f"binary, but '{target}' has {len(values)} distinct "
@@ -179,6 +184,11 @@ def target_findings(task: str | None, target: str, file_name: str, summary: Any,
     if task == "multiclass" and (len(values) > MAX_DECLARED_CLASSES or (numeric and not whole)):
         return [Finding("technical.task", f"multiclass, but '{target}' has {len(values)} "
                         "distinct values", "if it is a quantity, set task: regression")]
+    too_few = (None if task == "regression" else
+               targets.too_few_rows(zip(values, summary.counts, strict=True)))
+    if too_few:
+        return [Finding("technical.target", too_few,
+                        "add rows of those classes, or merge them into a broader class")]
     return []
 
 

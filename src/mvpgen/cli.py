@@ -169,8 +169,10 @@ def new(directory: Path | None, mapping_file: Path | None, example: str | None,
             "make show    # then put the data in data/raw/, set data.path, make all")
         click.echo(f"Next: cd {shown} && {later}")
         return
+    from mvpgen.inspection import forget_reads
     from mvpgen.pipeline import run_pipeline
 
+    forget_reads()  # the pipeline reads the data itself; a million rows twice is too many
     result = run_pipeline(made.path, made.package, eda=eda_mode, quiet=quiet)
     click.echo(result.summary)
     if not quiet:

@@ -54,6 +54,7 @@ class TargetSummary:
     shares: tuple[float, ...]
     rows: int
     missing: int
+    counts: tuple[int, ...] = ()  # rows of each value
 
 
 def _data() -> Any:
@@ -98,10 +99,11 @@ def summarize_target(path: Path, target: str, columns: tuple[str, ...]) -> Targe
         except data.DataError as err:
             raise MissingColumnError(str(err)) from err
     column = frame[target]
-    counts = column.value_counts(normalize=True)
+    counts = column.value_counts()
     values = tuple(project_module("target").python_values(counts.index))
-    return TargetSummary(values, tuple(float(s) for s in counts), len(column),
-                         int(column.isna().sum()))
+    shares = counts / max(int(counts.sum()), 1)
+    return TargetSummary(values, tuple(float(s) for s in shares), len(column),
+                         int(column.isna().sum()), tuple(int(c) for c in counts))
 
 
 @lru_cache(maxsize=1)
@@ -112,6 +114,11 @@ def _frame(path: Path, stamp: tuple[int, int] | None) -> Any:
         return data.read_table(path)
     except data.DataError as err:
         raise DataFileError(str(err)) from err
+
+
+def forget_reads() -> None:
+    """Drop the cached table, e.g. before a step that needs the memory for itself."""
+    _frame.cache_clear()
 
 
 def propose_target(inspection: Inspection) -> str | None:

@@ -250,8 +250,6 @@ def _positive_label(mapping: Mapping, target: pd.Series, task: str) -> Any:
 
 
 _SIMPLEST_FIRST = ("act_on_none", "act_on_all", "trivial", "heuristic", "linear")
-# Fewer rows of a class than this cannot be split, fitted and measured.
-MIN_CLASS_ROWS = 5
 
 
 def _require_enough(target: pd.Series, task: str, mapping: Mapping, source: str) -> None:
@@ -262,15 +260,18 @@ def _require_enough(target: pd.Series, task: str, mapping: Mapping, source: str)
                    "holds zeros or negative values; choose mae, rmse or r2 in mvp.yaml")
             raise DataError(msg)
         return
-    from .target import python_values
+    from .target import mixed_kinds, python_values, too_few_rows
 
     counts = target.value_counts()
-    rare = [f"{label!r} ({count} {'row' if count == 1 else 'rows'})"
-            for label, count in zip(python_values(counts.index), counts, strict=True)
-            if count < MIN_CLASS_ROWS]
-    if rare:
-        msg = (f"{source}: too few rows of {', '.join(rare)} to hold some out and still learn "
-               f"from the rest; each class needs at least {MIN_CLASS_ROWS} rows")
+    values = python_values(counts.index)
+    mixed = mixed_kinds(values)
+    if mixed:
+        msg = (f"{source}: the target '{target.name}' {mixed}; write every value the same "
+               "way (e.g. yes/no)")
+        raise DataError(msg)
+    problem = too_few_rows(zip(values, counts, strict=True))
+    if problem:
+        msg = f"{source}: {problem}"
         raise DataError(msg)
 
 

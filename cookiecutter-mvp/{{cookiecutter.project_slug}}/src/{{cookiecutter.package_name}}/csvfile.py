@@ -1,4 +1,4 @@
-"""Read CSV files as people export them: any of four delimiters, three encodings.
+"""Read CSV files as people export them: any of four delimiters, four encodings.
 
 The header is read and cleaned here (names trimmed, empty names given one, repeats
 refused), then pyarrow reads the rows: in parallel, with repeated text dictionary-
@@ -24,7 +24,8 @@ if TYPE_CHECKING:
 
 DELIMITERS = (",", ";", "\t", "|")
 # UTF-8 first (a byte-order mark is skipped), then the usual Windows export; latin-1
-# decodes any byte, so it is the last resort rather than a guess.
+# decodes any byte, so it is the last resort rather than a guess. (UTF-16 is known by
+# its byte-order mark.)
 ENCODINGS = ("utf-8-sig", "cp1252", "latin-1")
 # The texts read as missing values, by both readers alike (pandas' defaults).
 MISSING_TEXTS = ("", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan",
@@ -92,10 +93,12 @@ def sniff_csv(path: Path) -> CsvFormat:
     if not head.strip():
         msg = f"{path.name} is empty; export the data again, with a header row"
         raise DataError(msg)
-    if b"\x00" in head:
+    # Excel's "Unicode text" is UTF-16: NUL bytes everywhere, but text all the same.
+    utf16 = head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+    if b"\x00" in head and not utf16:
         msg = f"{path.name} holds binary data, not text; export it as CSV or Parquet"
         raise DataError(msg)
-    encoding = _encoding(head)
+    encoding = "utf-16" if utf16 else _encoding(head)
     text = codecs.getincrementaldecoder(encoding)(errors="replace").decode(head, final=False)
     delimiter = _delimiter(text)
     header = next(csv.reader(io.StringIO(text), delimiter=delimiter), [])

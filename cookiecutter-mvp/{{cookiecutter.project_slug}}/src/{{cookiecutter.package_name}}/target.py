@@ -9,6 +9,8 @@ _POSITIVE = {"1", "1.0", "yes", "y", "true", "t", "positive", "pos"}
 _NEGATIVE = {"0", "0.0", "no", "n", "false", "f", "negative", "neg"}
 # Above this many distinct whole numbers a numeric target is a quantity, not a class.
 MAX_CLASSES = 20
+# Fewer rows of a class than this cannot be split, fitted and measured.
+MIN_CLASS_ROWS = 5
 
 
 def infer_task(values: Iterable[Any]) -> str | None:
@@ -76,3 +78,38 @@ def resolve_task(declared: str | None, values: Iterable[Any]) -> str:
         msg = "the target holds a single value, so no task fits; choose another target"
         raise ValueError(msg)
     return task
+
+
+def too_few_rows(counts: Iterable[tuple[Any, int]]) -> str | None:
+    """Return why some classes are too small to hold rows out and learn from, or None.
+
+    Args:
+        counts: each class with its number of rows.
+    """
+    rare = [(label, count) for label, count in counts if count < MIN_CLASS_ROWS]
+    if not rare:
+        return None
+    shown = ", ".join(f"{label!r} ({count} {'row' if count == 1 else 'rows'})"
+                      for label, count in rare[:5])
+    more = f" and {len(rare) - 5} more classes" if len(rare) > 5 else ""
+    return (f"too few rows of {shown}{more} to hold some out and still learn from the rest; "
+            f"each class needs at least {MIN_CLASS_ROWS} rows")
+
+
+def mixed_kinds(values: Iterable[Any]) -> str | None:
+    """Return how a class target mixes numbers and words (1, 0, yes, no), or None."""
+    numbers, words = [], []
+    for value in values:
+        (numbers if is_number(value) or _parses_as_number(value) else words).append(value)
+    if not numbers or not words:
+        return None
+    return (f"mixes numbers ({', '.join(map(repr, numbers[:3]))}) and words "
+            f"({', '.join(map(repr, words[:3]))})")
+
+
+def _parses_as_number(value: Any) -> bool:
+    try:
+        float(str(value))
+    except ValueError:
+        return False
+    return True
