@@ -54,7 +54,8 @@ def write_mapping(path: Path, raw: dict[str, Any]) -> Path:
 
 def run(*args: str, input: str | None = None) -> Result:
     """Run ``mvpgen ARGS`` in-process, stdout and stderr kept apart."""
-    return CliRunner().invoke(main, list(args), input=input, catch_exceptions=False)
+    return CliRunner().invoke(main, list(args), input=input, catch_exceptions=False,
+                              prog_name="mvpgen")
 
 
 def scaffold(*args: str, input: str | None = None) -> Result:

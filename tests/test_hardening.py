@@ -13,7 +13,7 @@ from conftest import run, scaffold, write_mapping
 
 from mvpgen.checks import is_vague
 from mvpgen.naming import distribution_name, package_name, project_slug
-from mvpgen.template import template_dir
+from mvpgen.template import schema, template_dir
 
 BUSINESS = {"requirement": "Keep paying customers", "kpi": "churn rate", "current": 0.1,
             "goal": 0.08}
@@ -91,10 +91,12 @@ def test_a_wrong_answer_in_the_mapping_is_refused_before_any_question(isolated, 
     mapping = write_mapping(tmp_path / "m.yaml", {
         "business": BUSINESS, "technical": {"task": "binar", "metric": "auc"}})
     result = scaffold("demo", "--mapping", str(mapping), input="\n" * 20)
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # wrong answers are bad input, not findings
     assert result.stdout == ""
-    assert "technical.task: 'binar' is not a task" in result.stderr
-    assert "technical.metric: 'auc' is not a metric" in result.stderr
+    assert result.stderr.splitlines() == [
+        "technical.metric: 'auc' is not a metric — use one of: " + ", ".join(schema().METRICS),
+        "Error: technical.task: 'binar' is not a task — use one of: binary, multiclass, "
+        "regression (and 1 more above)"]
 
 
 def test_an_occupied_directory_is_refused_before_any_question(isolated):

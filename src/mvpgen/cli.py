@@ -37,8 +37,13 @@ class _Group(click.Group):
                 click.echo(str(finding), err=True)
             click.echo(f"Error: {err}", err=True)
             ctx.exit(err.exit_code)
+        except click.UsageError as err:
+            # One line, like every other error: what is wrong, and where the help is.
+            command = err.ctx.command_path if err.ctx else "mvpgen"
+            click.echo(f"Error: {err.format_message()} (see '{command} --help')", err=True)
+            ctx.exit(err.exit_code)
         except (click.ClickException, click.exceptions.Exit, click.Abort):
-            raise  # click reports its own usage errors and exits
+            raise  # click reports its own errors and exits
         except Exception as err:  # a bug, not bad input: say so in one line
             if _debug(ctx):
                 raise

@@ -33,6 +33,18 @@ class TemplateError(MvpgenError):
     """Raised when the project template cannot be found or fails to render."""
 
 
+class MappingProblemsError(MvpgenError):
+    """Raised when a mapping's answers are wrong (a typo, a wrong type), not merely missing.
+
+    The first problem is the message; the others travel in ``findings``, printed above it.
+    """
+
+    def __init__(self, problems: list) -> None:
+        more = f" (and {len(problems) - 1} more above)" if len(problems) > 1 else ""
+        super().__init__(f"{problems[0]}{more}")
+        self.findings = problems[1:]
+
+
 class FindingsError(MvpgenError):
     """Raised when a mapping has findings and generation was not told to allow them."""
 

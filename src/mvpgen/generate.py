@@ -106,6 +106,10 @@ def check_destination(destination: Path) -> None:
                "Choose another DIRECTORY, or move that one away first")
         raise DestinationError(msg)
     parent = destination.parent
+    if parent.exists() and not parent.is_dir():
+        msg = (f"{parent} is a file, so no folder can be made inside it; choose another "
+               "DIRECTORY")
+        raise DestinationError(msg)
     if not parent.is_dir():
         msg = f"the folder {parent} does not exist; create it first or choose another DIRECTORY"
         raise DestinationError(msg)

@@ -16,7 +16,7 @@ from mvpgen.answers import (
     with_fields,
 )
 from mvpgen.checks import Finding, check_mapping, resolve_data_path, target_findings
-from mvpgen.errors import DataFileError, FindingsError, MvpgenError
+from mvpgen.errors import DataFileError, FindingsError, MappingProblemsError, MvpgenError
 from mvpgen.generate import check_destination, generate_project
 from mvpgen.naming import package_name, project_slug
 from mvpgen.template import project_module, schema
@@ -154,7 +154,7 @@ def _refuse_broken_answers(raw: dict[str, Any]) -> None:
     """Refuse answers that are wrong (not merely missing) before asking anything more.
 
     Raises:
-        FindingsError: listing every problem that is not a missing answer.
+        MappingProblemsError: naming every problem that is not a missing answer.
     """
     config = schema()
     _, problems = config.parse_mapping(raw)
@@ -167,8 +167,7 @@ def _refuse_broken_answers(raw: dict[str, Any]) -> None:
         findings.append(Finding("technical.metric", f"{tech['metric']!r} is not a metric",
                                 f"use one of: {', '.join(config.METRICS)}"))
     if findings:
-        msg = f"{len(findings)} finding(s) in the mapping: fix them first"
-        raise FindingsError(msg, list(dict.fromkeys(findings)))
+        raise MappingProblemsError(list(dict.fromkeys(findings)))
 
 
 def _show_data(data_file: Path, echo: Callable[[str], None]) -> None:

@@ -89,6 +89,9 @@ def run_pipeline(project: Path, package: str, *, eda: str = "quick", quiet: bool
     code = child.wait()
     for reader in readers:
         reader.join()
+    for stream in (child.stdout, child.stderr):
+        if stream is not None:
+            stream.close()
     display.finish(failed=code != 0)
     if code != 0:
         raise StepError(_failure(project, display.step, errors, code), code)

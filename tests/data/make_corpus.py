@@ -7,6 +7,7 @@
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 HERE = Path(__file__).parent
@@ -62,6 +63,62 @@ def write_bad_corpus(folder: Path) -> None:
     good = (HERE / "read" / "table.parquet").read_bytes()
     (folder / "truncated.parquet").write_bytes(good[: len(good) // 2])
     (folder / "spreadsheet.xlsx").write_bytes(b"PK\x03\x04 not really a spreadsheet")
+    write_hostile_corpus(folder)
+
+
+def churn_like(rows: int = 60, seed: int = 0) -> pd.DataFrame:
+    """A small table whose target a model can learn: the base of the hostile files."""
+    rng = np.random.default_rng(seed)
+    usage = rng.normal(size=rows).round(3)
+    return pd.DataFrame({"plan": rng.choice(["basic", "pro"], rows), "usage": usage,
+                         "churned": np.where(usage + rng.normal(0, 0.5, rows) < 0, "yes", "no")})
+
+
+def write_hostile_corpus(folder: Path) -> None:
+    """Inputs built to break a tool: each must be refused clearly or handled soundly."""
+    base = churn_like()
+    wide = pd.concat([base, pd.DataFrame(
+        np.random.default_rng(1).normal(size=(len(base), 1200)).round(2),
+        columns=[f"sensor_{i}" for i in range(1200)])], axis=1)
+    wide.to_csv(folder / "wide.csv", index=False)
+    named = base.rename(columns={"plan": "class", "usage": 'usage "per day"\nin minutes'})
+    named.insert(1, "", base["usage"].round(1))
+    named.to_csv(folder / "odd_names.csv", index=False)
+    mixed = base.copy()
+    mixed["churned"] = ["1", "0", "yes", "no", "2.5"] * (len(base) // 5)
+    mixed.to_csv(folder / "mixed_target.csv", index=False)
+    infinite = base.copy()
+    infinite["usage"] = infinite["usage"].astype(object)
+    infinite.loc[[3, 7], "usage"] = ["inf", "-inf"]
+    infinite.to_csv(folder / "infinities.csv", index=False)
+    single = base.head(12).assign(churned=[f"reason {i}" for i in range(12)])
+    single.to_csv(folder / "one_row_per_class.csv", index=False)
+    accents = base.assign(plan=base["plan"].map({"basic": "Basis", "pro": "Prämie"}))
+    text = accents.to_csv(index=False, lineterminator="\r\n")
+    (folder / "non_utf8.csv").write_bytes(text.encode("cp1252"))
+    (folder / "utf16.csv").write_bytes(text.encode("utf-16"))
+    spaced = folder / "folder with spaces ü"
+    spaced.mkdir(exist_ok=True)
+    base.to_csv(spaced / "kündigungen 2025.csv", index=False)
+    (folder / "folder.csv").mkdir(exist_ok=True)
+    (folder / "folder.csv" / ".keep").write_text("a folder named like a file\n",
+                                                encoding="utf-8")
+    jinja = "{{ cookiecutter.project_slug }} {% raw %}{{ 7*7 }}{% endraw %} {{ 7*7 }}"
+    (folder / "jinja_mapping.yaml").write_text(
+        f"project: {{name: '{jinja}'}}\n"
+        "business:\n"
+        f"  requirement: 'Keep customers who would leave {jinja}'\n"
+        f"  kpi: 'monthly churn {jinja}'\n"
+        "  current: 0.1\n  goal: 0.08\n"
+        "technical: {target: churned, metric: roc_auc, threshold: 0.6}\n"
+        f"humans: {{reviewer: '{jinja}'}}\n"
+        f"advantage: '{jinja}'\n", encoding="utf-8")
+    (folder / "unknown_keys.yaml").write_text(
+        "project: {name: Churn}\n"
+        "business: {requirement: Keep customers who would leave, kpii: churn rate,\n"
+        "           current: 0.1, goal: 0.08}\n"
+        "technical: {target: churned, metric: roc_auc, threshold: 0.6}\n", encoding="utf-8")
+    (folder / "list_mapping.yaml").write_text("- project\n- business\n", encoding="utf-8")
 
 
 if __name__ == "__main__":
