@@ -79,7 +79,8 @@ def build_review(mapping: Mapping, root: Path, *, new_data: Path | None = None,
     progress(f"Reading {new_data or mapping.data.path}")
     if new_data is None:
         dataset = load_dataset(mapping, root)
-        frame = pd.concat([dataset.frame, dataset.unlabelled], ignore_index=True)
+        frame = (dataset.frame if dataset.unlabelled.empty else
+                 pd.concat([dataset.frame, dataset.unlabelled], ignore_index=True))
         source = dataset.source.name
     else:
         time_column = mapping.data.time_column
@@ -87,14 +88,15 @@ def build_review(mapping: Mapping, root: Path, *, new_data: Path | None = None,
         require_columns(frame, new_data, list(mapping.data.id_columns))
         source = new_data.name
     keys = [c for c in frame.columns if c != target]
-    frame = frame.assign(**{_ROW_ID: row_ids(frame, list(mapping.data.id_columns), keys)})
-    frame = frame[frame[_ROW_ID] != ""]  # a row without its id could not be matched later
-
-    labelled = set(latest(read_labels(root)))
-    done = frame[_ROW_ID].isin(labelled).to_numpy()
-    # The same row twice in a file is one case to review.
-    open_rows = frame[~done].drop_duplicates(_ROW_ID)
-    candidates = len(frame.drop_duplicates(_ROW_ID))
+    ids = pd.Series(row_ids(frame, list(mapping.data.id_columns), keys))
+    # A row without its id could not be matched later; the same row twice is one case.
+    usable = (ids != "").to_numpy() & ~ids.duplicated().to_numpy()
+    done = usable & ids.isin(set(latest(read_labels(root)))).to_numpy()
+    candidates = int(usable.sum())
+    # Positions, not copies: on a million rows each copy of the table costs memory.
+    waiting = np.flatnonzero(usable & ~done)
+    open_rows = frame if len(waiting) == len(frame) else frame.iloc[waiting]
+    open_ids = ids.to_numpy()[waiting]
     classes = [] if card["task"] == "regression" else [str(v) for v in card["labels"]]
     if open_rows.empty:
         return ReviewSet(pd.DataFrame(columns=["row_id", *SYSTEM_COLUMNS]), open_rows, source,
@@ -108,7 +110,7 @@ def build_review(mapping: Mapping, root: Path, *, new_data: Path | None = None,
     order = np.argsort(-priority, kind="stable")[:budget]
     chosen = open_rows.iloc[order]
 
-    table = pd.DataFrame({"row_id": chosen[_ROW_ID].to_numpy(), "source": source})
+    table = pd.DataFrame({"row_id": open_ids[order], "source": source})
     for column in _shown_columns(model, card):
         if column in chosen.columns:
             # A feature named like a column of the review's own keeps its values apart.
@@ -121,8 +123,8 @@ def build_review(mapping: Mapping, root: Path, *, new_data: Path | None = None,
     table["why"] = explain(order)
     for column in ANSWER_COLUMNS:
         table[column] = ""
-    return ReviewSet(table, chosen.drop(columns=_ROW_ID).assign(row_id=chosen[_ROW_ID]),
-                     source, candidates, int(done.sum()), card["task"], classes, target)
+    return ReviewSet(table, chosen.assign(row_id=open_ids[order]), source, candidates,
+                     int(done.sum()), card["task"], classes, target)
 
 
 def save_review(review: ReviewSet, mapping: Mapping, root: Path, *,
@@ -153,8 +155,6 @@ def reviewed_rows(root: Path) -> pd.DataFrame | None:
         return None
     return pd.read_csv(path, dtype=str, keep_default_na=False)
 
-
-_ROW_ID = "__row_id"
 
 
 def _keep_new_rows(rows: pd.DataFrame, root: Path) -> Path:

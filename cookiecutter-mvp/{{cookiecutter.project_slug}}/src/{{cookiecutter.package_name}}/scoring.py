@@ -58,7 +58,7 @@ def predict_rows(model: Any, card: dict[str, Any], frame: pd.DataFrame,
         msg = (f"{source} lacks {len(missing)} column(s) the model needs: "
                f"{', '.join(missing)}; add them (empty values are allowed)")
         raise DataError(msg)
-    x = _as_trained(frame[needed].copy(), card.get("feature_kinds", {}), source)
+    x = _as_trained(frame[needed], card.get("feature_kinds", {}), source)
     if card["task"] == "regression":
         return pd.DataFrame({"prediction": model.predict(x)}, index=frame.index)
     proba = model.predict_proba(x)
@@ -98,10 +98,16 @@ def _as_trained(frame: pd.DataFrame, kinds: dict[str, str], source: str) -> pd.D
     """
     import pandas as pd
 
+    converted_columns = {}
     for column, kind in kinds.items():
         if kind not in ("numeric", "datetime") or column not in frame.columns:
             continue
         values = frame[column]
+        already = (pd.api.types.is_datetime64_any_dtype(values) if kind == "datetime" else
+                   pd.api.types.is_numeric_dtype(values)
+                   and not pd.api.types.is_bool_dtype(values))
+        if already:
+            continue  # read as in training: nothing to convert, nothing to copy
         if kind == "numeric":
             converted = pd.to_numeric(values, errors="coerce")
         else:
@@ -114,5 +120,5 @@ def _as_trained(frame: pd.DataFrame, kinds: dict[str, str], source: str) -> pd.D
             msg = (f"{source}: column '{column}' holds {values[bad].iloc[0]!r}, which is not "
                    f"{what} as in training ({int(bad.sum())} such rows); fix or empty them")
             raise DataError(msg)
-        frame[column] = converted
-    return frame
+        converted_columns[column] = converted
+    return frame.assign(**converted_columns) if converted_columns else frame
