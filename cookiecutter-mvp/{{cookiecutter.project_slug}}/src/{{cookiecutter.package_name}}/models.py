@@ -21,6 +21,9 @@ MODEL_NAMES = ("trivial", "heuristic", "linear")
 # The rule is chosen on a sample of the training rows: a one-column cut is stable long
 # before a million rows.
 RULE_SAMPLE_ROWS = 50_000
+# With more usable columns than this, the ones that explain the most alone (a quick
+# screen) compete for the rule: cross-validating a thousand columns would take minutes.
+MAX_RULE_CANDIDATES = 30
 # Metrics that need no decision threshold, in scikit-learn's scoring names.
 RULE_CHOICE_METRIC = {"binary": "roc_auc", "multiclass": "balanced_accuracy",
                       "regression": "r2"}
@@ -79,6 +82,11 @@ def choose_rule(x: pd.DataFrame, y: np.ndarray, plan: FeaturePlan, task: str,
     metric = RULE_CHOICE_METRIC[task]
     kinds = ({c: "numeric" for c in plan.numeric} | {c: "categorical" for c in plan.categorical}
              | {c: "datetime" for c in plan.datetime})
+    if len(kinds) > MAX_RULE_CANDIDATES:
+        from .screening import strongest
+
+        kinds = {c: kinds[c] for c in strongest(x_sample, y_sample, list(kinds), task,
+                                                 MAX_RULE_CANDIDATES)}
     candidates = {}
     for column, kind in kinds.items():
         rule = OneColumnRule(column=column, kind=kind, task=task)

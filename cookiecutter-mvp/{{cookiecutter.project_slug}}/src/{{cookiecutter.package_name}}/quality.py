@@ -24,6 +24,9 @@ SMALL_DATA_ROWS = 500
 LEAK_SCORE = 0.98  # a single column scoring this alone is too good to be true
 LEAK_SAMPLE_ROWS = 20_000
 LEAK_BINS = 20  # a rule on one column: "if tenure is in this range, then ..."
+# With more columns than this, only those a quick screen finds strongest are scored: a
+# leak explains nearly all of the target, so it always passes the screen.
+LEAK_SCREEN_COLUMNS = 50
 
 
 def data_quality(dataset: Dataset, mapping: Mapping, *, task: str, seed: int = 0,
@@ -125,12 +128,15 @@ def leakage_suspects(frame: pd.DataFrame, target: str, task: str, features: list
     Returns:
         One entry per suspect column: its name, the reason, and the evidence.
     """
+    from .screening import strongest
+
     sample = frame.sample(n=min(len(frame), LEAK_SAMPLE_ROWS), random_state=seed)
     y = sample[target]
+    candidates = [info for info in features if info.role not in ("constant", "id")]
+    to_score = set(strongest(sample, y.to_numpy(), [info.name for info in candidates], task,
+                             LEAK_SCREEN_COLUMNS))
     suspects = []
-    for info in features:
-        if info.role in ("constant", "id"):
-            continue
+    for info in candidates:
         column = sample[info.name]
         if task != "regression":
             owner = _filled_for_one_class(column, y)
@@ -138,6 +144,8 @@ def leakage_suspects(frame: pd.DataFrame, target: str, task: str, features: list
                 suspects.append({"column": info.name, "reason": "filled_for_one_class",
                                  "class": str(owner)})
                 continue
+        if info.name not in to_score:
+            continue
         score = single_column_score(column, y, task, seed=seed)
         if score is not None and score >= LEAK_SCORE:
             suspects.append({"column": info.name, "reason": "predicts_target_alone",
