@@ -110,7 +110,7 @@ def _finite(ctx: click.Context, param: click.Parameter, value: float | None) -> 
 @click.option("--mapping", "mapping_file", type=click.Path(dir_okay=False, path_type=Path),
               help="A mapping file (mvp.yaml) with the answers.")
 @click.option("--example", metavar="NAME", shell_complete=_complete_example,
-              help="Use a bundled example's mapping and data.")
+              help="Use a bundled example's mapping and data (list: mvpgen examples).")
 @click.option("--data", type=click.Path(dir_okay=False, path_type=Path),
               help="The data extract, CSV or Parquet; it is only read, never changed.")
 @click.option("--name", help="The project's name (default: the DIRECTORY's name).")
