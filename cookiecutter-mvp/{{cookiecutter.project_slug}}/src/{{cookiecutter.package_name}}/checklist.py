@@ -7,14 +7,12 @@ markers changes, and boxes a person ticked inside a block stay ticked.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 from .config import Mapping
 from .docs import mapping_block, update_checklist
-from .labels import summary as label_summary
-from .status import checklist_steps
+from .status import Evidence, checklist_steps
 
 REVIEW_CSV = "reports/review.csv"
 
@@ -27,15 +25,17 @@ def refresh_checklist(root: Path, mapping: Mapping) -> bool:
 
     Raises:
         blocks.BlockError: when a marker is broken or missing; nothing is written then.
+        data.DataError: when the label log is damaged.
     """
-    metrics = _json(root / "reports/metrics.json")
-    quality = _json(root / "reports/data_quality.json")
+    evidence = Evidence(root, mapping)
+    if evidence.labels_error is not None:
+        raise evidence.labels_error
     blocks = {"q1": mapping_block(mapping),
-              "q2": q2_block(metrics),
+              "q2": q2_block(evidence.metrics),
               "q3": "\n".join(f"- [{'x' if step.done else ' '}] {step.text}"
-                              for step in checklist_steps(root, mapping)),
-              "eda": eda_block(quality) if quality else _EDA_OPEN,
-              "q4": q4_block(root, mapping, metrics),
+                              for step in checklist_steps(evidence)),
+              "eda": eda_block(evidence.quality) if evidence.quality else _EDA_OPEN,
+              "q4": q4_block(evidence),
               "q5": q5_block(mapping)}
     return update_checklist(root, blocks)
 
@@ -67,23 +67,22 @@ def q2_block(metrics: dict[str, Any] | None) -> str:
     return "\n".join(lines)
 
 
-def q4_block(root: Path, mapping: Mapping, metrics: dict[str, Any] | None) -> str:
+def q4_block(evidence: Evidence) -> str:
     """Return question 4's state: reviewer, review set, labels, agreement, defer policy."""
-    humans = mapping.humans
+    humans = evidence.mapping.humans
+    metrics = evidence.metrics
     reviewer = humans.reviewer if humans else None
     budget = humans.review_budget if humans else None
     lines = [f"- Reviewer: {reviewer}" + (f", {budget:,} cases per review cycle" if budget
                                            else "")
              if reviewer else "- Reviewer: not named yet (set `humans.reviewer` in mvp.yaml)"]
-    review = root / REVIEW_CSV
-    if review.exists():
+    if evidence.review_rows is not None:
         lines.append(f"- Review set: [{REVIEW_CSV}]({REVIEW_CSV}), to label on the page "
                      "[reports/review.html](reports/review.html)")
     else:
         lines.append(f"- Review set: none yet (`python -m {__package__} review` after the "
                      "baseline)")
-    task = (metrics or {}).get("task") or mapping.technical.task
-    labels = label_summary(root, task)
+    labels = evidence.labels
     if labels["rows"]:
         share = labels["agreement"]
         lines.append(f"- Labels so far: {labels['rows']:,} rows labelled ({labels['labels']:,} "
@@ -142,13 +141,6 @@ def eda_block(quality: dict[str, Any]) -> str:
     else:
         lines.append("- No data issues found.")
     return "\n".join(lines)
-
-
-def _json(path: Path) -> dict[str, Any] | None:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
 
 
 _Q2_OPEN = ("Open. Compare the model with a trivial baseline and with a rule a person could "

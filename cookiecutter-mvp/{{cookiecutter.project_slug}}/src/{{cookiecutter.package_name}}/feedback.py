@@ -20,7 +20,7 @@ from .data import load_dataset
 from .errors import DataError
 from .labels import Agreement, agreement, append_labels, latest, read_labels
 from .relabel import data_row_ids
-from .target import python_values, resolve_task
+from .target import class_named, python_values, resolve_task
 
 if TYPE_CHECKING:
     from .config import Mapping
@@ -189,10 +189,7 @@ def _canonical(label: str, task: str, classes: list[str]) -> Any:
     """Return the label as the data writes it ('Yes' names the class 'yes')."""
     if task == "regression":
         return f"{float(label):.15g}"
-    if label in classes:
-        return label
-    folded = {c.casefold(): c for c in classes}
-    return folded.get(label.casefold())
+    return class_named(label, classes)
 
 
 def _time(text: str) -> str | None:

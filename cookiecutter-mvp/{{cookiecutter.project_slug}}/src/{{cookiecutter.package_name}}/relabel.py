@@ -19,7 +19,7 @@ import numpy as np
 from .errors import DataError
 from .labels import agreement, agreement_over_time, latest, read_labels
 from .rowkeys import row_ids
-from .target import python_values
+from .target import class_named, python_values
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -146,10 +146,7 @@ def _value(label: str, classes: list[Any] | None) -> Any:
         if not math.isfinite(number):
             raise DataError(_bad_label(label))
         return number
-    # Classes are named as reviewers see them: 1 for a class read as 1.0, True as true.
-    named = dict(zip((str(v).casefold() for v in python_values(classes)), classes,
-                     strict=True))
-    value = named.get(label.strip().casefold())
+    value = class_named(label, classes)
     if value is None:
         raise DataError(_bad_label(label))
     return value

@@ -33,14 +33,19 @@ CUSTOMERS_BOX = "Customers confirmed the advantage"
 _TICKED = re.compile(r"^\s*[-*] \[[xX]\] (.*)$")
 
 
-def project_status(root: Path, mapping: Mapping, package: str | None = None) -> dict[str, Any]:
-    """Return the state of each of the five questions and the next step to take."""
-    run = f"python -m {package or __package__}"
-    facts = _Facts(root, mapping)
+def project_status(root: Path, mapping: Mapping, package: str | None = None,
+                   evidence: Evidence | None = None) -> dict[str, Any]:
+    """Return the state of each of the five questions and the next step to take.
+
+    ``evidence``, when the caller has read it already, saves reading the files again.
+    """
+    package = package or __package__
+    run = f"python -m {package}"
+    facts = evidence or Evidence(root, mapping)
     questions = [
         _mapping(facts),
         _cost_effective(facts, run),
-        _steps(facts, run),
+        _steps(facts, package),
         _humans(facts, run),
         _advantage(facts),
     ]
@@ -64,9 +69,8 @@ class Step(NamedTuple):
     todo: str
 
 
-def checklist_steps(root: Path, mapping: Mapping, package: str | None = None) -> list[Step]:
+def checklist_steps(facts: Evidence, package: str | None = None) -> list[Step]:
     """Return question 3's steps in the order they are taken."""
-    facts = _Facts(root, mapping)
     run = f"python -m {package or __package__}"
     verdict = (facts.metrics or {}).get("goal", {}).get("verdict")
     return [
@@ -83,8 +87,8 @@ def checklist_steps(root: Path, mapping: Mapping, package: str | None = None) ->
     ]
 
 
-class _Facts:
-    """What the project's files say, read once."""
+class Evidence:
+    """What the project's files say, read once: the reports, the label log, the ticks."""
 
     def __init__(self, root: Path, mapping: Mapping) -> None:
         self.root, self.mapping = root, mapping
@@ -96,14 +100,17 @@ class _Facts:
         self.metrics = _json(root / "reports/metrics.json")
         self.review_rows = _csv_rows(root / "reports/review.csv")
         task = (self.metrics or {}).get("task") or mapping.technical.task
+        self.labels_error: DataError | None = None  # a damaged log, for steps to refuse
         try:
             self.labels = label_summary(root, task)
-        except DataError:
+        except DataError as err:
+            self.labels_error = err
             self.labels = {"labels": 0, "rows": 0, "agreement": None, "compared": 0,
                            "last_received": None, "history": [], "broken": True}
         self.ticked = _ticked_boxes(root / "CHECKLIST.md")
 
     def stage(self) -> str:
+        """Return how far the project has come: generated, eda, baseline, review, feedback."""
         if self.labels["rows"]:
             return "feedback"
         if self.review_rows is not None:
@@ -115,10 +122,11 @@ class _Facts:
         return "generated"
 
     def box(self, phrase: str) -> bool:
+        """Return whether a person ticked the checklist box that holds ``phrase``."""
         return any(phrase.casefold() in line.casefold() for line in self.ticked)
 
 
-def _mapping(f: _Facts) -> tuple[str, str, str | None]:
+def _mapping(f: Evidence) -> tuple[str, str, str | None]:
     m = f.mapping
     b, t = m.business, m.technical
     sign = ">=" if METRICS[t.metric].higher_is_better else "<="
@@ -137,7 +145,7 @@ def _mapping(f: _Facts) -> tuple[str, str, str | None]:
             "their box in CHECKLIST.md")
 
 
-def _cost_effective(f: _Facts, run: str) -> tuple[str, str, str | None]:
+def _cost_effective(f: Evidence, run: str) -> tuple[str, str, str | None]:
     m = f.metrics
     if m is None:
         return "open", "no baseline yet", f"run `{run} baseline`"
@@ -161,8 +169,8 @@ def _cost_effective(f: _Facts, run: str) -> tuple[str, str, str | None]:
     return "answered", figure, None
 
 
-def _steps(f: _Facts, run: str) -> tuple[str, str, str | None]:
-    steps = checklist_steps(f.root, f.mapping, run.removeprefix("python -m "))
+def _steps(f: Evidence, package: str) -> tuple[str, str, str | None]:
+    steps = checklist_steps(f, package)
     done = [step.text.split(" (")[0].split(":")[0] for step in steps if step.done]
     figure = f"{len(done)} of {len(steps)} steps done" + (f": {', '.join(done)}" if done else "")
     todo = next((step.todo for step in steps if not step.done), None)
@@ -172,7 +180,7 @@ def _steps(f: _Facts, run: str) -> tuple[str, str, str | None]:
     return ("evidence" if started else "open"), figure, todo
 
 
-def _humans(f: _Facts, run: str) -> tuple[str, str, str | None]:
+def _humans(f: Evidence, run: str) -> tuple[str, str, str | None]:
     humans = f.mapping.humans
     reviewer = humans.reviewer if humans else None
     parts = [reviewer or "no reviewer named"]
@@ -204,7 +212,7 @@ def _humans(f: _Facts, run: str) -> tuple[str, str, str | None]:
     return "evidence", figure, f"run `{run} review`"
 
 
-def _advantage(f: _Facts) -> tuple[str, str, str | None]:
+def _advantage(f: Evidence) -> tuple[str, str, str | None]:
     advantage = f.mapping.advantage
     if not advantage:
         return ("open", "no advantage stated",

@@ -7,12 +7,11 @@ run yet.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 from .config import Mapping
-from .status import project_status
+from .status import Evidence, project_status
 
 MODEL_WORDS = {"linear": "linear model", "heuristic": "one-column rule", "trivial": "no model"}
 FILES = (("reports/eda.html", "the data profile"),
@@ -24,7 +23,8 @@ TOP_WARNINGS = 3
 
 def summary_lines(root: Path, mapping: Mapping, package: str | None = None) -> list[str]:
     """Return the summary, one printable line each."""
-    metrics = _json(root / "reports/metrics.json")
+    evidence = Evidence(root, mapping)
+    metrics = evidence.metrics
     lines = [mapping.project.name]
     if metrics is None:
         lines.append("No baseline yet: run the baseline step for a verdict.")
@@ -35,7 +35,7 @@ def summary_lines(root: Path, mapping: Mapping, package: str | None = None) -> l
     for name, what in FILES:
         if (root / name).exists():
             lines.append(f"  {name:<{width}}  {what}")
-    state = project_status(root, mapping, package)
+    state = project_status(root, mapping, package, evidence)
     if state["next_step"]:
         lines.append(f"Next: {state['next_step']}")
     return lines
@@ -76,10 +76,3 @@ def _verdict(m: dict[str, Any]) -> list[str]:
 
 def _policy(name: str) -> str:
     return MODEL_WORDS.get(name, name.replace("_", " "))
-
-
-def _json(path: Path) -> dict[str, Any] | None:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None

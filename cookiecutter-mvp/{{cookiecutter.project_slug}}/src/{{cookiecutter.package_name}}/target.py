@@ -55,6 +55,21 @@ def find_label(label: Any, values: Iterable[Any]) -> Any:
     return None
 
 
+def class_named(label: str, classes: list[Any]) -> Any:
+    """Return the class among ``classes`` that a reviewer's ``label`` names, or None.
+
+    Classes are named as reviewers see them: ``1`` names a class read as 1.0, and the
+    case does not matter (``Yes`` names ``yes``) unless two classes differ only by it.
+    """
+    text = label.strip()
+    shown = [str(v) for v in python_values(classes)]
+    for name, value in zip(shown, classes, strict=True):
+        if name == text:
+            return value
+    folded = {name.casefold(): value for name, value in zip(shown, classes, strict=True)}
+    return folded.get(text.casefold())
+
+
 def python_values(values: Iterable[Any]) -> list[Any]:
     """Return values as plain Python scalars that compare and print as users expect.
 
