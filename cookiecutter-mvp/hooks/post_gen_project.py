@@ -1,10 +1,9 @@
-"""Finish a new project: drop copied bytecode, fill the mapping blocks from mvp.yaml.
+"""Finish a project made by plain ``cookiecutter``: fill the blocks from mvp.yaml.
 
-The project's own code fills the blocks (``python -m <package> refresh``), so a project
-made by plain ``cookiecutter`` is the same as one made by ``mvpgen new``.
+``mvpgen new`` runs no hooks (it finishes the project itself, and records the
+template's files so that ``mvpgen update`` can merge later versions into them).
 """
 
-import os
 import shutil
 import subprocess
 import sys
@@ -14,7 +13,8 @@ from pathlib import Path
 for cache in list(Path().rglob("__pycache__")):
     shutil.rmtree(cache)
 
-package = next(p.name for p in Path("src").iterdir() if (p / "__main__.py").is_file())
-env = {**os.environ, "PYTHONPATH": "src", "PYTHONDONTWRITEBYTECODE": "1"}
-subprocess.run([sys.executable, "-m", package, "refresh"], check=True, env=env,
-               stdout=subprocess.DEVNULL)
+done = subprocess.run([sys.executable, "-m", "mvpgen", "refresh"], stdout=subprocess.DEVNULL,
+                      stderr=subprocess.DEVNULL, check=False)
+if done.returncode != 0:
+    print("note: install mvpgen (pip install mvpgen), then run `mvpgen refresh` here",
+          file=sys.stderr)

@@ -14,14 +14,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mvpgen.errors import DataFileError, MissingColumnError
-from mvpgen.inspection import inspect_file, summarize_target
-from mvpgen.template import project_module, schema
+from mvpgen.errors import DataError, MissingColumnError
+from mvpgen.data.inspection import inspect_file, summarize_target
+from mvpgen.data import read as data
+from mvpgen.data import target as targets
+from mvpgen.data.target import target_problem
+from mvpgen.mapping import parse_mapping
 
 ASK = "What metric are you tracking? What is your measurable goal?"
-# A declared multiclass target with more distinct values than this is a quantity or an
-# identifier. (Inference is stricter: it calls more than 20 whole numbers a quantity.)
-MAX_DECLARED_CLASSES = 50
 
 # Words that say "we want AI" without saying what should change for whom.
 _BUZZWORDS = frozenset("""
@@ -63,7 +63,7 @@ def check_mapping(raw: dict[str, Any], base_dir: Path) -> list[Finding]:
         The findings, business ones first; an empty list means the mapping is sound.
     """
     findings = business_findings(raw)
-    mapping, problems = schema().parse_mapping(raw)
+    mapping, problems = parse_mapping(raw)
     findings += [Finding(p.field, p.problem, p.fix) for p in problems]
     if mapping is not None and not problems:
         findings += data_findings(mapping, base_dir)
@@ -131,22 +131,94 @@ def data_findings(mapping: Any, base_dir: Path) -> list[Finding]:
         summary = summarize_target(path, tech.target, inspection.names)
     except MissingColumnError as err:
         return [Finding("technical.target", str(err))]
-    except DataFileError as err:
+    except DataError as err:
         return [Finding("data.path", str(err))]
     out = [Finding(f"data.{name}", f"column '{column}' is not in {path.name}",
                    f"columns are: {', '.join(inspection.names)}")
            for name, column in _declared_columns(mapping.data) if column not in inspection.names]
     time_column = mapping.data.time_column
     if time_column in inspection.names:
-        data = project_module("data")
         try:
             data.read_table(path, columns=[time_column], dates=(time_column,))
-        except data.DataError as err:
+        except DataError as err:
             out.append(Finding("data.time_column", str(err)))
     problems = target_findings(tech.task, tech.target, path.name, summary, inspection)
     if not problems and len(summary.values) == 2 and tech.task in ("binary", None):
         problems = _positive_label_findings(tech, summary.values)
+    if not problems:
+        problems = goal_findings(mapping, summary)
     return out + problems
+
+
+def goal_findings(mapping: Any, summary: Any) -> list[Finding]:
+    """Question 2, before anything runs: would a policy needing no model meet the goal?
+
+    From the target's balance alone: a recall goal with nothing bounding how many
+    cases are acted on (acting on all reaches recall 1), accuracy at or under the
+    majority's share, precision or F1 that acting on every case already reaches, and
+    a goal at a capacity that choosing cases at random reaches.
+    """
+    from mvpgen.data.target import find_label, infer_positive_label, infer_task
+
+    tech = mapping.technical
+    task = tech.task or infer_task(summary.values)
+    metric, threshold = tech.metric, tech.threshold
+    shares = dict(zip(summary.values, summary.shares, strict=True))
+    if task == "multiclass" and metric == "accuracy":
+        majority = max(shares.values())
+        if threshold <= majority:
+            return [_trivial_goal(f"accuracy {threshold:g} is no more than the majority "
+                                  f"class's share ({majority:.3f}): always answering it "
+                                  "meets the goal", "use balanced_accuracy or f1_macro")]
+        return []
+    if task != "binary" or len(shares) != 2:
+        return []
+    label = (find_label(tech.positive_label, summary.values) if tech.positive_label is not None
+             else infer_positive_label(summary.values))
+    if label is None:
+        return []
+    positive = shares[label]
+    capacity = _capacity(mapping, summary)
+    budget_fix = "state business.capacity and use recall_at_budget or precision_at_budget"
+    if metric == "recall":
+        return [_trivial_goal("recall reaches 1.0 by acting on every case, and nothing bounds "
+                              "how many are acted on", budget_fix)]
+    if metric == "accuracy" and threshold <= max(positive, 1 - positive):
+        return [_trivial_goal(f"accuracy {threshold:g} is no more than the majority's share "
+                              f"({max(positive, 1 - positive):.3f}): always answering the "
+                              "majority meets it", f"use balanced_accuracy, or {budget_fix}")]
+    if metric == "precision" and threshold <= positive:
+        return [_trivial_goal(f"precision {threshold:g} is no more than the share of positive "
+                              f"cases ({positive:.3f}): acting on every case meets it",
+                              budget_fix)]
+    if metric == "f1" and threshold <= 2 * positive / (1 + positive):
+        return [_trivial_goal(f"f1 {threshold:g} is reached by acting on every case "
+                              f"({2 * positive / (1 + positive):.3f})", budget_fix)]
+    if metric in ("recall_at_budget", "precision_at_budget"):
+        if capacity is None:
+            return [Finding("business.capacity", f"{metric} needs to know how many cases the "
+                            "business can act on", "state business.capacity (cases per 1,000),"
+                            " or humans.review_budget")]
+        chance = capacity if metric == "recall_at_budget" else positive
+        if threshold <= chance:
+            return [_trivial_goal(f"{metric} {threshold:g} is what choosing cases at random "
+                                  f"scores ({chance:.3f})", "raise the threshold above it")]
+    return []
+
+
+def _trivial_goal(problem: str, fix: str) -> Finding:
+    return Finding("technical.threshold", f"the goal is met without any model: {problem}",
+                   fix, allowable=True)
+
+
+def _capacity(mapping: Any, summary: Any) -> float | None:
+    if mapping.business.capacity is not None:
+        return mapping.business.capacity / 1000
+    humans = mapping.humans
+    rows = summary.rows - summary.missing
+    if humans is not None and humans.review_budget and rows:
+        return min(humans.review_budget / rows, 1.0)
+    return None
 
 
 def target_findings(task: str | None, target: str, file_name: str, summary: Any,
@@ -156,40 +228,10 @@ def target_findings(task: str | None, target: str, file_name: str, summary: Any,
     Returns:
         At most one finding: the first reason the target does not fit.
     """
-    values = summary.values
-    if len(values) < 2:
-        count = "one value" if values else "no values"
-        return [Finding("technical.target", f"column '{target}' has {count} in {file_name}",
-                        "a model needs a target that varies; choose another column")]
     role = next((c.role for c in inspection.columns if c.name == target), None)
-    if role in ("id", "text"):
-        return [Finding("technical.target", f"column '{target}' looks like "
-                        f"{'an identifier' if role == 'id' else 'free text'}, with a different "
-                        "value in almost every row", "choose the column to predict")]
-    targets = project_module("target")
-    task = task or targets.infer_task(values)
-    mixed = targets.mixed_kinds(values) if task != "regression" else None
-    if mixed:
-        return [Finding("technical.target", f"column '{target}' {mixed}",
-                        "write every value the same way (e.g. yes/no), then export again")]
-    numeric = all(targets.is_number(v) for v in values)
-    shown = ", ".join(repr(v) for v in values[:3])
-    if task == "binary" and len(values) != 2:
-        return [Finding("technical.task", f"binary, but '{target}' has {len(values)} distinct "
-                        "values", "set task: multiclass or regression, or choose another target")]
-    if task == "regression" and not numeric:
-        return [Finding("technical.task", f"regression needs a numeric target, but '{target}' "
-                        f"holds {shown}", "set task: binary or multiclass")]
-    whole = numeric and all(float(v).is_integer() for v in values)
-    if task == "multiclass" and (len(values) > MAX_DECLARED_CLASSES or (numeric and not whole)):
-        return [Finding("technical.task", f"multiclass, but '{target}' has {len(values)} "
-                        "distinct values", "if it is a quantity, set task: regression")]
-    too_few = (None if task == "regression" else
-               targets.too_few_rows(zip(values, summary.counts, strict=True)))
-    if too_few:
-        return [Finding("technical.target", too_few,
-                        "add rows of those classes, or merge them into a broader class")]
-    return []
+    problem = target_problem(task, target, tuple(summary.values), tuple(summary.counts), role,
+                             file_name)
+    return [Finding(*problem)] if problem else []
 
 
 def _declared_columns(data: Any) -> list[tuple[str, str]]:
@@ -210,7 +252,7 @@ def _without_data(tech: Any) -> list[Finding]:
 
 def _positive_label_findings(tech: Any, values: tuple[Any, ...]) -> list[Finding]:
     shown = ", ".join(repr(v) for v in values)
-    target = project_module("target")
+    target = targets
     if tech.positive_label is None:
         if target.infer_positive_label(values) is not None:
             return []
@@ -224,4 +266,112 @@ def _positive_label_findings(tech: Any, values: tuple[Any, ...]) -> list[Finding
 
 
 def _number(value: Any) -> bool:
-    return project_module("target").is_number(value)
+    return targets.is_number(value)
+
+
+@dataclass
+class CheckReport:
+    """What ``mvpgen check`` found: the findings, and notes that are not findings."""
+
+    path: Path
+    findings: list[Finding]
+    notes: list[str]
+
+
+def check_path(file_or_project: Path, *, record: bool = False) -> CheckReport:
+    """Check a mapping file, or a project's ``mvp.yaml`` and its data.
+
+    In a project, the data file is also compared with the fingerprint and row count
+    ``mvp.yaml`` recorded; with ``record``, the current ones are written there instead.
+
+    Raises:
+        MappingFileError: when the file cannot be read as YAML.
+        ProjectError: when ``record`` is asked for outside a project.
+    """
+    from mvpgen.generator.answers import read_mapping_file
+
+    project = file_or_project.is_dir()
+    path = file_or_project / "mvp.yaml" if project else file_or_project
+    raw = read_mapping_file(path)
+    findings = check_mapping(raw, path.resolve().parent)
+    notes = []
+    if record:
+        notes.append(record_data(path))
+        findings = [f for f in findings if f.field != "data.sha256"]
+    elif project or (path.parent / ".mvpgen.json").is_file():
+        findings += fingerprint_findings(raw, path.resolve().parent)
+    return CheckReport(path, findings, notes)
+
+
+def fingerprint_findings(raw: dict[str, Any], base_dir: Path) -> list[Finding]:
+    """Compare the data file with the fingerprint and row count ``mvp.yaml`` recorded."""
+    section = raw.get("data") if isinstance(raw.get("data"), dict) else {}
+    recorded, rows = section.get("sha256"), section.get("rows")
+    if not isinstance(section.get("path"), str) or not recorded:
+        return []
+    path = resolve_data_path(section["path"], base_dir)
+    if not path.is_file():
+        return []
+    actual = data.fingerprint(path)
+    if actual == recorded:
+        return []
+    try:
+        now = inspect_file(path).rows
+    except DataError:
+        now = None
+    shown = f"; {now:,} rows instead of {rows:,}" if now is not None and rows and now != rows \
+        else ""
+    return [Finding("data.sha256", f"{path.name} is not the file mvp.yaml recorded (fingerprint "
+                    f"{actual[:12]}… instead of {str(recorded)[:12]}…{shown})",
+                    "if the new extract is meant, record it: mvpgen check --record "
+                    f"{base_dir}")]
+
+
+def record_data(path: Path) -> str:
+    """Write the data file's current fingerprint, size and row count into ``mvp.yaml``.
+
+    Only those three lines change; the rest of the file (comments included) stays.
+
+    Raises:
+        ProjectError: when the mapping names no readable data file.
+    """
+    import re
+
+    from mvpgen.errors import ProjectError
+    from mvpgen.generator.answers import read_mapping_file
+    from mvpgen.store.files import write_atomically
+
+    raw = read_mapping_file(path)
+    section = raw.get("data") if isinstance(raw.get("data"), dict) else {}
+    if not isinstance(section.get("path"), str):
+        msg = f"{path} names no data file (data.path) to record"
+        raise ProjectError(msg)
+    data_file = resolve_data_path(section["path"], path.resolve().parent)
+    try:
+        rows = inspect_file(data_file).rows
+    except DataError as err:
+        raise ProjectError(str(err)) from err
+    values = {"rows": str(rows), "size_bytes": str(data_file.stat().st_size),
+              "sha256": data.fingerprint(data_file)}
+    text = path.read_text(encoding="utf-8")
+    lines = text.splitlines(keepends=True)
+    start = next((i for i, line in enumerate(lines) if re.match(r"^data:\s*(#.*)?$", line)),
+                 None)
+    if start is None:
+        msg = f"{path} has no data: section in block style to record into"
+        raise ProjectError(msg)
+    end = next((i for i in range(start + 1, len(lines))
+                if lines[i].strip() and not lines[i].startswith((" ", "\t", "#"))), len(lines))
+    indent = "  "
+    for key, value in values.items():
+        pattern = re.compile(rf"^(\s+){key}:.*$")
+        found = next((i for i in range(start + 1, end) if pattern.match(lines[i])), None)
+        if found is not None:
+            indent = pattern.match(lines[found]).group(1)
+            lines[found] = f"{indent}{key}: {value}\n"
+        else:
+            lines.insert(start + 1, f"{indent}{key}: {value}\n")
+            end += 1
+    write_atomically(path, "".join(lines))
+    return (f"recorded {data_file.name} in {path.name}: {rows:,} rows, fingerprint "
+            f"{values['sha256'][:12]}…")

@@ -1,5 +1,11 @@
 """The ``mvpgen`` command line: parse, call one library function, print, map errors.
 
+Two kinds of command: ``new``, ``init``, ``check``, ``update`` and ``examples`` make and
+look after projects; ``eda``, ``baseline``, ``review``, ``feedback``, ``predict``,
+``status``, ``summary`` and ``run`` work inside one (found by walking up to ``mvp.yaml``,
+as git finds ``.git``). A project's ``python -m <package>`` and its Makefile call the
+same project commands.
+
 Only click is imported at start-up; everything else is imported by the command that
 needs it, so ``mvpgen --help`` stays fast.
 """
@@ -9,6 +15,8 @@ from __future__ import annotations
 import math
 import os
 import shlex
+import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -17,13 +25,22 @@ import click
 from mvpgen import __version__
 
 TASKS = ("binary", "multiclass", "regression")
-# 0 success, 1 findings, 2 bad usage or input; a crash is none of these, so that a
-# script checking for findings never mistakes one for the other.
+# 0 success, 1 findings, 2 bad usage or input, 130 interrupted; a crash is none of
+# these, so that a script checking for findings never mistakes one for the other.
 BUG_EXIT_CODE = 3
+INTERRUPTED_EXIT_CODE = 130
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
 class _Group(click.Group):
     """A group that reports mvpgen's errors as one line and the right exit code."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().main(*args, **kwargs)
+        except KeyboardInterrupt:  # pragma: no cover - needs a real Ctrl-C
+            click.echo("\nInterrupted; nothing was left half-written.", err=True)
+            sys.exit(INTERRUPTED_EXIT_CODE)
 
     def invoke(self, ctx: click.Context) -> Any:
         from mvpgen.errors import MvpgenError
@@ -34,101 +51,149 @@ class _Group(click.Group):
             if _debug(ctx):
                 raise
             for finding in getattr(err, "findings", ()):
-                click.echo(str(finding), err=True)
-            click.echo(f"Error: {err}", err=True)
+                click.echo(_printable(str(finding)), err=True)
+            click.echo(f"Error: {_printable(str(err))}", err=True)
             ctx.exit(err.exit_code)
         except click.UsageError as err:
             # One line, like every other error: what is wrong, and where the help is.
             command = err.ctx.command_path if err.ctx else "mvpgen"
             click.echo(f"Error: {err.format_message()} (see '{command} --help')", err=True)
             ctx.exit(err.exit_code)
-        except (click.ClickException, click.exceptions.Exit, click.Abort):
+        except click.Abort:
+            click.echo("\nInterrupted; nothing was left half-written.", err=True)
+            ctx.exit(INTERRUPTED_EXIT_CODE)
+        except (click.ClickException, click.exceptions.Exit):
             raise  # click reports its own errors and exits
+        except MemoryError:
+            click.echo("Error: out of memory; sample the data (e.g. data.engine: duckdb) or use "
+                       "a larger machine", err=True)
+            ctx.exit(2)
         except Exception as err:  # a bug, not bad input: say so in one line
             if _debug(ctx):
                 raise
-            click.echo(f"Error: unexpected {type(err).__name__}: {err} — run "
+            click.echo(f"Error: unexpected {type(err).__name__}: {_printable(str(err))} — run "
                        "'mvpgen --debug ...' to see where, and please report it", err=True)
             ctx.exit(BUG_EXIT_CODE)
 
 
+def _printable(text: str) -> str:
+    """Return text a terminal shows as it is: control characters (escapes) made visible."""
+    return "".join(c if c.isprintable() or c in "\n\t" else repr(c)[1:-1] for c in text)
+
+
 def _debug(ctx: click.Context) -> bool:
-    return bool(ctx.params.get("debug")) or os.environ.get("MVPGEN_DEBUG") == "1"
+    root = ctx.find_root()
+    return bool(root.params.get("debug")) or os.environ.get("MVPGEN_DEBUG") == "1"
 
 
-@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_Group, context_settings=CONTEXT)
 @click.version_option(__version__, "--version", "-V", prog_name="mvpgen")
 @click.option("--debug", is_flag=True, help="Show tracebacks (also MVPGEN_DEBUG=1).")
-def main(debug: bool) -> None:
-    r"""Turn a business problem and a data extract into an honest, runnable ML MVP.
+@click.option("-C", "--project", "project_dir", type=click.Path(file_okay=False, path_type=Path),
+              envvar="MVPGEN_PROJECT",
+              help="Run a project command as if started in this folder.")
+@click.pass_context
+def main(ctx: click.Context, debug: bool, project_dir: Path | None) -> None:
+    """Turn a business problem and a data extract into an honest, runnable ML MVP.
 
-    Exit codes: 0 success, 1 the mapping has findings, 2 bad usage or bad input,
-    3 mvpgen itself failed (please report it).
+    Exit codes: 0 success, 1 findings (check, update), 2 bad usage or bad input,
+    3 mvpgen itself failed (please report it), 130 interrupted.
 
     \b
     Start with a bundled example:
       mvpgen new churn-demo --example churn --no-input
     or with your own data, answering a few questions:
       mvpgen new my-mvp --data customers.csv
+    Inside a project:
+      mvpgen run            EDA, baseline, review, then the summary
+      mvpgen status         where the five product questions stand
     """
+    ctx.obj = project_dir
+
+
+# --- making projects ---------------------------------------------------------------------
 
 
 def _metric(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     if value is None:
         return None
-    from mvpgen.template import schema
+    from mvpgen.metrics import METRICS
 
-    names = list(schema().METRICS)
-    if value not in names:
-        msg = f"'{value}' is not a metric; choose one of: {', '.join(names)}"
+    if value not in METRICS:
+        msg = f"'{value}' is not a metric; choose one of: {', '.join(METRICS)}"
         raise click.BadParameter(msg)
     return value
 
 
 def _complete_metric(ctx: click.Context, param: click.Parameter, incomplete: str) -> list:
-    from mvpgen.template import schema
+    from mvpgen.metrics import METRICS
 
-    return [name for name in schema().METRICS if name.startswith(incomplete)]
+    return [name for name in METRICS if name.startswith(incomplete)]
 
 
 def _complete_example(ctx: click.Context, param: click.Parameter, incomplete: str) -> list:
-    from mvpgen.template import examples_dir
+    from mvpgen.generator.template import examples_dir
 
     names = sorted(p.parent.name for p in examples_dir().glob("*/mvp.yaml"))
     return [name for name in names if name.startswith(incomplete)]
 
 
-def _finite(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
-    if value is not None and not math.isfinite(value):
-        msg = f"{value} is not a finite number; give the metric value, e.g. 0.7"
-        raise click.BadParameter(msg)
-    return value
+def _number(kind: str) -> Callable[[click.Context, click.Parameter, Any], Any]:
+    """Return a callback reading ``38%``, ``1,000`` and ``1 000`` where unambiguous."""
+
+    def read(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+        if value is None:
+            return None
+        from mvpgen.generator.numbers import parse_number
+
+        try:
+            number = parse_number(str(value))
+        except ValueError as err:
+            raise click.BadParameter(str(err)) from None
+        if not math.isfinite(number):
+            msg = f"{value} is not a finite number; give a value such as 0.7"
+            raise click.BadParameter(msg)
+        return number if kind == "float" else int(number)
+
+    return read
 
 
-@main.command()
+@main.command(context_settings=CONTEXT)
 @click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
 @click.option("--mapping", "mapping_file", type=click.Path(dir_okay=False, path_type=Path),
-              help="A mapping file (mvp.yaml) with the answers.")
+              help="A mapping file (mvp.yaml) with the answers; `mvpgen init` writes one.")
 @click.option("--example", metavar="NAME", shell_complete=_complete_example,
               help="Use a bundled example's mapping and data (list: mvpgen examples).")
 @click.option("--data", type=click.Path(dir_okay=False, path_type=Path),
               help="The data extract, CSV or Parquet; it is only read, never changed.")
 @click.option("--name", help="The project's name (default: the DIRECTORY's name).")
+@click.option("--requirement", metavar="TEXT",
+              help="The business requirement, e.g. 'Reduce monthly churn'.")
+@click.option("--kpi", metavar="TEXT", help="The KPI the business tracks.")
+@click.option("--current", metavar="X", callback=_number("float"),
+              help="Today's value of the KPI (38% and 1,000 are read as numbers).")
+@click.option("--goal", metavar="X", callback=_number("float"),
+              help="The KPI value that counts as success.")
 @click.option("--target", metavar="COLUMN", help="The column the model predicts.")
 @click.option("--task", type=click.Choice(TASKS), help="Inferred from the target when omitted.")
 @click.option("--positive-label", metavar="VALUE",
               help="Binary tasks: the target value the KPI counts (inferred when obvious).")
 @click.option("--metric", metavar="NAME", callback=_metric, shell_complete=_complete_metric,
-              help="The offline metric, e.g. roc_auc, recall, f1_macro, mae, r2.")
-@click.option("--threshold", type=float, metavar="X", callback=_finite,
+              help="The offline metric, e.g. roc_auc, recall_at_budget, f1_macro, mae, r2.")
+@click.option("--threshold", metavar="X", callback=_number("float"),
               help="The metric value that counts as success offline.")
+@click.option("--time-column", metavar="COLUMN",
+              help="A date column: the holdout is then the most recent rows.")
+@click.option("--group-column", metavar="COLUMN",
+              help="Rows of one group (a customer, a store) never straddle train and test.")
+@click.option("--id-columns", metavar="A,B", help="Identifier columns, never used as features.")
 @click.option("--no-input", is_flag=True,
               help="Ask nothing: a missing answer is an error naming the option to pass.")
 @click.option("--allow-findings", is_flag=True,
               help="Generate despite findings about the business question; they are "
                    "recorded in CHECKLIST.md.")
 @click.option("--no-run", is_flag=True,
-              help="Only generate the project; run nothing (later: make all).")
+              help="Only generate the project; run nothing (later: mvpgen run).")
 @click.option("--eda", "eda_mode", type=click.Choice(["quick", "full", "off"]),
               default="quick", show_default=True,
               help="quick profiles a sample of up to 100,000 rows; full every row with "
@@ -136,27 +201,41 @@ def _finite(ctx: click.Context, param: click.Parameter, value: float | None) -> 
 @click.option("--quiet", "-q", is_flag=True,
               help="No progress and no data overview: the summary and errors only.")
 def new(directory: Path | None, mapping_file: Path | None, example: str | None,
-        data: Path | None, name: str | None, target: str | None, task: str | None,
+        data: Path | None, name: str | None, requirement: str | None, kpi: str | None,
+        current: float | None, goal: float | None, target: str | None, task: str | None,
         positive_label: str | None, metric: str | None, threshold: float | None,
+        time_column: str | None, group_column: str | None, id_columns: str | None,
         no_input: bool, allow_findings: bool, no_run: bool, eda_mode: str,
         quiet: bool) -> None:
     """Generate an ML MVP project in DIRECTORY (default: named after the project).
 
     Answers come from --mapping (or --example), then from the options, which win over
-    the file; whatever is still missing is asked for, one question at a time. The
-    mapping is checked first, and nothing is written unless it is sound. An existing,
+    the file; whatever is still missing is asked for, one question at a time, and the
+    answers are shown for confirmation before anything is written. An existing,
     non-empty DIRECTORY is never touched.
 
     With data (--data, --example, or data.path in the mapping), the project's own
     pipeline then runs: the EDA report, the baseline with its verdict, the review
     set and the checklist, ending with a summary. If a step fails, the project is
     kept and the message says how to run that step again.
-    """
-    from mvpgen.new import NewRequest, create_project
 
-    overrides = {"project.name": name, "technical.target": target, "technical.task": task,
+    \b
+    Examples:
+      mvpgen new churn-demo --example churn --no-input
+      mvpgen new my-mvp --data customers.csv
+      mvpgen new my-mvp --data customers.csv --no-input --requirement 'Reduce churn' \\
+          --kpi 'monthly churn' --current 8% --goal 6% --target churned \\
+          --metric recall_at_budget --threshold 0.4
+    """
+    from mvpgen.generator.new import NewRequest, create_project
+
+    columns = [c.strip() for c in id_columns.split(",") if c.strip()] if id_columns else None
+    overrides = {"project.name": name, "business.requirement": requirement,
+                 "business.kpi": kpi, "business.current": current, "business.goal": goal,
+                 "technical.target": target, "technical.task": task,
                  "technical.positive_label": positive_label, "technical.metric": metric,
-                 "technical.threshold": threshold}
+                 "technical.threshold": threshold, "data.time_column": time_column,
+                 "data.group_column": group_column, "data.id_columns": columns}
     request = NewRequest(directory=directory, mapping_file=mapping_file, example=example,
                          data=data, overrides=overrides, interactive=not no_input,
                          allow_findings=allow_findings,
@@ -170,19 +249,19 @@ def new(directory: Path | None, mapping_file: Path | None, example: str | None,
     shown = shlex.quote(_shown(made.path))
     click.echo(f"Created {_shown(made.path)} (package {made.package})")
     if no_run or not made.has_data:
-        later = "make all    # EDA, baseline, review" if made.has_data else (
-            "make show    # then put the data in data/raw/, set data.path, make all")
+        later = "mvpgen run    # EDA, baseline, review" if made.has_data else (
+            "mvpgen show    # then put the data in data/raw/, set data.path, mvpgen run")
         click.echo(f"Next: cd {shown} && {later}")
         return
-    from mvpgen.inspection import forget_reads
-    from mvpgen.pipeline import run_pipeline
+    from mvpgen.data.inspection import forget_reads
+    from mvpgen.generator.pipeline import run_pipeline
 
     forget_reads()  # the pipeline reads the data itself; a million rows twice is too many
-    result = run_pipeline(made.path, made.package, eda=eda_mode, quiet=quiet)
+    result = run_pipeline(made.path, eda=eda_mode, quiet=quiet)
     click.echo(result.summary)
     if not quiet:
         click.echo(f"(in {result.seconds['total']:.0f} s; run it again with: cd {shown} && "
-                   "make all)")
+                   "mvpgen run)")
 
 
 def _shown(path: Path) -> str:
@@ -193,13 +272,32 @@ def _shown(path: Path) -> str:
         return str(path)
 
 
-@main.command()
+@main.command(context_settings=CONTEXT)
+@click.argument("file", required=False, default="mvp.yaml",
+                type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--data", type=click.Path(dir_okay=False, path_type=Path),
+              help="Fill in what the data says: its path, columns, a proposed target.")
+@click.option("--force", is_flag=True, help="Replace FILE if it exists.")
+def init(file: Path, data: Path | None, force: bool) -> None:
+    """Write a commented mapping file (default: mvp.yaml) to fill in.
+
+    Every field is explained where it stands; with --data, the data's path, a proposed
+    target, task and metric are filled in. Then: mvpgen check FILE, and
+    mvpgen new DIRECTORY --mapping FILE.
+    """
+    from mvpgen.generator.init import write_blank_mapping
+
+    written = write_blank_mapping(file, data=data, force=force)
+    click.echo(f"wrote {written}; fill it in, then: mvpgen check {shlex.quote(str(file))}")
+
+
+@main.command(context_settings=CONTEXT)
 def examples() -> None:
     """List the bundled examples, each a business question with its data.
 
     Generate one with: mvpgen new DIRECTORY --example NAME
     """
-    from mvpgen.catalog import list_examples
+    from mvpgen.generator.catalog import list_examples
 
     for example in list_examples():
         click.echo(f"{example.name:<10} {example.task:<11} {example.title}: "
@@ -207,46 +305,330 @@ def examples() -> None:
     click.echo("Try: mvpgen new my-mvp --example churn --no-input")
 
 
-@main.command()
+@main.command(context_settings=CONTEXT)
 @click.argument("file_or_project", type=click.Path(path_type=Path))
-def check(file_or_project: Path) -> None:
+@click.option("--record", is_flag=True,
+              help="In a project: record the data file's current fingerprint and row count "
+                   "in mvp.yaml (after checking it is the extract you mean).")
+def check(file_or_project: Path, record: bool) -> None:
     """Check a mapping file (or a project's mvp.yaml): one line per finding.
 
+    Checks the business question (a KPI and a measurable goal), the schema, the data
+    (the target fits the task), whether a policy needing no model already meets the
+    goal, and, in a project, whether the data is the file mvp.yaml recorded.
     Exit code 0 when the mapping is sound, 1 with findings, 2 when it cannot be read.
     """
-    from mvpgen.answers import read_mapping_file
-    from mvpgen.checks import check_mapping
+    from mvpgen.checks import check_path
 
-    path = file_or_project / "mvp.yaml" if file_or_project.is_dir() else file_or_project
-    findings = check_mapping(read_mapping_file(path), path.resolve().parent)
-    for finding in findings:
-        click.echo(str(finding))
-    if findings:
-        click.echo(f"{path}: {len(findings)} finding(s)", err=True)
+    report = check_path(file_or_project, record=record)
+    for line in report.notes:
+        click.echo(line)
+    for finding in report.findings:
+        click.echo(_printable(str(finding)))
+    if report.findings:
+        click.echo(f"{report.path}: {len(report.findings)} finding(s)", err=True)
         raise SystemExit(1)
-    click.echo(f"{path}: sound")
+    click.echo(f"{report.path}: sound")
 
 
-@main.command()
-@click.argument("project", required=False, default=".",
-                type=click.Path(path_type=Path))
-@click.option("--json", "as_json", is_flag=True,
-              help="Print the same as a stable JSON document (schema_version 1).")
-def status(project: Path, as_json: bool) -> None:
-    """Show where a generated PROJECT (default: here) stands on the five questions.
+@main.command(context_settings=CONTEXT)
+@click.argument("project", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Show what would change; change nothing.")
+def update(project: Path | None, dry_run: bool) -> None:
+    """Bring a project made by an older mvpgen up to this version, keeping your edits.
 
-    Each question is answered, has evidence, or is open, with its key figure; the
-    last line is the next step. Works at any stage, from a fresh project to one with
-    reviewers' labels. Exit code 1 when mvp.yaml is invalid, else 0.
+    The template's files are merged three ways: the files as the old version made
+    them, your files, and the new version's. Lines you changed stay; where you and the
+    new version changed the same lines, standard conflict markers are left, the files
+    listed, and the exit code is 1. The project's pin on mvpgen is raised. Works
+    offline. --dry-run prints the changes as a diff.
     """
-    from mvpgen.status import project_status, render
+    from mvpgen.generator.update import update_project
 
-    state = project_status(project)
+    result = update_project(_project_root(project), dry_run=dry_run)
+    for line in result.lines:
+        click.echo(_printable(line))
+    if result.conflicts and not dry_run:
+        from mvpgen.errors import UpdateConflictError
+
+        msg = (f"{len(result.conflicts)} file(s) were changed by you and by this mvpgen in the "
+               "same lines; keep the lines you want, delete the markers, then `mvpgen run`")
+        raise UpdateConflictError(msg, result.conflicts)
+
+
+# --- inside a project --------------------------------------------------------------------
+
+
+def _project_root(explicit: Path | None = None) -> Path:
+    start = explicit or click.get_current_context().find_root().obj or Path.cwd()
+    return Path(start)
+
+
+def _project(explicit: Path | None = None) -> Any:
+    from mvpgen.project import Project
+
+    return Project.find(_project_root(explicit))
+
+
+_RUN_STEP = "mvpgen.run_step"  # set by `run`: the step whose progress is being shown
+
+
+def _progress(quiet: bool) -> Callable[[str], None]:
+    """Return how a step reports what it is doing: a line on stderr, or nothing.
+
+    Under `run`, each line names its step ("[baseline] Fitting ..."), whatever
+    ``quiet`` says, so that whoever runs the pipeline can show where it is.
+    """
+    step = click.get_current_context().meta.get(_RUN_STEP)
+    if step is not None:
+        return lambda message: click.echo(f"[{step}] {_printable(message)} ...", err=True)
+    if quiet:
+        return lambda message: None
+    return lambda message: click.echo(f"{_printable(message)} ...", err=True)
+
+
+@main.command(context_settings=CONTEXT)
+def show() -> None:
+    """Print the project's business-to-technical mapping in plain words."""
+    from mvpgen.mapping.describe import describe_mapping
+
+    project = _project()
+    click.echo(_printable(project.mapping.project.name))
+    for label, sentence in describe_mapping(project.mapping):
+        click.echo(f"  {label:<12} {_printable(sentence)}")
+
+
+@main.command(context_settings=CONTEXT)
+def refresh() -> None:
+    """Update the machine-written blocks of README.md and CHECKLIST.md.
+
+    Only the text between the mvpgen:begin/end markers changes; everything else in
+    those files is yours and is kept as it is.
+    """
+    from mvpgen.steps.docs import refresh_all
+
+    for path in refresh_all(_project()):
+        click.echo(f"updated {path.name}")
+
+
+@main.command(context_settings=CONTEXT)
+@click.option("--full", is_flag=True,
+              help="Profile every row with the explorative settings (slower).")
+@click.option("--sample-rows", type=click.IntRange(min=1), default=100_000, show_default=True,
+              envvar="MVPGEN_EDA_SAMPLE_ROWS", show_envvar=True,
+              help="Quick mode profiles a random sample of at most this many rows.")
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
+def eda(full: bool, sample_rows: int, quiet: bool) -> None:
+    """Profile the data (reports/eda.html) and summarise its quality.
+
+    Writes reports/eda.html, a self-contained page that opens offline, and
+    reports/data_quality.json, and records the evidence in CHECKLIST.md.
+    """
+    project = _project()
+    under_run = _RUN_STEP in click.get_current_context().meta
+    interactive = not quiet and not under_run and sys.stderr.isatty()
+    if not interactive:
+        # tqdm reads this when first imported; the profiling library draws bars with it.
+        os.environ.setdefault("TQDM_DISABLE", "1")
+    from mvpgen.steps.eda import eda_step
+
+    result = eda_step(project, full=full, sample_rows=sample_rows, show_progress=interactive,
+                      progress=_progress(quiet))
+    if not quiet:
+        root = project.root
+        click.echo(f"wrote {result.report.relative_to(root)} ({result.profiled_rows:,} of "
+                   f"{result.rows:,} rows) and {result.quality_file.relative_to(root)}")
+        issues = result.quality["issues"]
+        for issue in issues[:3]:
+            click.echo(f"  - {_printable(issue['message'])}")
+        if len(issues) > 3:
+            click.echo(f"  ... {len(issues) - 3} more in {result.quality_file.relative_to(root)}")
+
+
+@main.command(context_settings=CONTEXT)
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
+def baseline(quiet: bool) -> None:
+    """Judge every contender against the goal: no model, the rule, your models.
+
+    Writes reports/metrics.json, reports/baseline.html (the recommendation first),
+    reports/holdout_predictions.csv, the model in models/ and the checklist's evidence.
+    The settings (split, folds, seed, bootstrap) are in mvp.yaml's settings section.
+    """
+    from mvpgen.steps.baseline import baseline_step
+
+    run = baseline_step(_project(), progress=_progress(quiet))
+    if not quiet:
+        result = run.result
+        click.echo(_printable(result.recommendation.sentence))
+        click.echo(_printable(result.goal.message))
+        feedback = result.feedback
+        if feedback.get("used"):
+            click.echo(f"learnt from {feedback['used']:,} reviewers' labels "
+                       f"({feedback['changed']:,} corrected the data)")
+        for warning in result.warnings:
+            click.echo(f"  warning: {_printable(warning.message)}")
+
+
+@main.command(context_settings=CONTEXT)
+@click.option("--data", "new_data", type=click.Path(dir_okay=False, path_type=Path),
+              help="Review new rows from this CSV or Parquet file instead of the project's "
+                   "data.")
+@click.option("--limit", type=click.IntRange(min=1),
+              help="How many cases to choose [default: humans.review_budget in mvp.yaml, "
+                   "else 50].")
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
+def review(new_data: Path | None, limit: int | None, quiet: bool) -> None:
+    """Choose the cases a person should check first and write them for review.
+
+    Ranks rows by how likely the model is wrong (and, with costs in mvp.yaml, by what
+    a mistake would cost), skips rows a reviewer has already labelled, and writes
+    reports/review.csv and reports/review.html: a page that opens offline, where a
+    reviewer picks a label per case and downloads the filled CSV for `feedback`.
+    """
+    from mvpgen.steps.review import review_step
+
+    chosen = review_step(_project(), new_data=new_data, limit=limit, progress=_progress(quiet))
+    if chosen.table.empty:
+        click.echo(f"every one of the {chosen.candidates:,} rows of {chosen.source} has a "
+                   "reviewer's label already; nothing to review")
+        return
+    if not quiet:
+        skipped = (f"; {chosen.already_labelled:,} already labelled were skipped"
+                   if chosen.already_labelled else "")
+        click.echo(f"chose {len(chosen.table):,} of {chosen.candidates:,} rows of "
+                   f"{_printable(chosen.source)} for review{skipped}")
+        click.echo("wrote reports/review.csv and reports/review.html: open the page, label "
+                   "the cases, download the filled CSV, then run `mvpgen feedback FILLED.csv`")
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("filled", type=click.Path(dir_okay=False, path_type=Path))
+def feedback(filled: Path) -> None:
+    """Add a reviewer's filled CSV to data/feedback/labels.csv.
+
+    Checks every line (a known row id; a class of the target, or a number), lists the
+    lines it leaves out and why, and appends the rest to the label log in one step.
+    A file taken in before adds nothing. The next `baseline` learns from the labels;
+    a later label for a row wins.
+    """
+    from mvpgen.steps.feedback import feedback_step
+
+    result = feedback_step(_project(), filled)
+    for line in result.skipped:
+        click.echo(f"skipped {_printable(line)}", err=True)
+    skipped = len(result.skipped)
+    click.echo(f"added {result.added:,} label{'s' if result.added != 1 else ''} to "
+               "data/feedback/labels.csv"
+               + (f"; {skipped:,} line{'s' if skipped != 1 else ''} skipped" if skipped else "")
+               + (f"; {result.already:,} already taken in before" if result.already else "")
+               + (f"; {result.unanswered:,} cases left unlabelled" if result.unanswered else ""))
+    share = result.agreement.share
+    if share is not None:
+        click.echo(f"model and reviewers agree on {share:.0%} of the "
+                   f"{result.agreement.labels:,} rows labelled so far")
+    if result.added:
+        click.echo("run `mvpgen baseline` to learn from them")
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("project", required=False, type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True,
+              help="Print the same as a stable JSON document (schema_version 2).")
+def status(project: Path | None, as_json: bool) -> None:
+    """Show where a PROJECT (default: the one here) stands on the five questions.
+
+    The recommendation first; then each question, answered, with evidence, or open,
+    with its key figure; the last line is the next step. Evidence older than mvp.yaml
+    or the data is marked stale. Exit code 1 when mvp.yaml is invalid, else 0.
+    """
+    from mvpgen.steps.status import render_status
+    from mvpgen.steps.status import status_of
+
+    state = status_of(_project_root(project))
     if as_json:
         import json
 
         click.echo(json.dumps(state, indent=2, ensure_ascii=False))
     else:
-        click.echo(render(state))
+        click.echo(_printable(render_status(state)))
     if state["stage"] == "invalid mapping":
         raise SystemExit(1)
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("rows", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("out", type=click.Path(path_type=Path))
+@click.option("--force", is_flag=True, help="Replace OUT if it exists.")
+def predict(rows: Path, out: Path, force: bool) -> None:
+    """Score the rows of ROWS (CSV or Parquet) with the saved model; write OUT (CSV).
+
+    OUT keeps the id columns and adds the prediction, its score (for classes) and
+    new_values: the columns where a row holds a category training never saw, or a
+    number outside the training range. OUT is never one of the project's inputs.
+    """
+    from mvpgen.steps.predict import score_file
+
+    scored = score_file(_project(), rows, out, force=force)
+    for note in scored.notes:
+        click.echo(f"note: {note}", err=True)
+    for column, count in scored.unseen.items():
+        click.echo(f"note: {count:,} rows hold a value of '{_printable(column)}' training never "
+                   "saw (see new_values)", err=True)
+    click.echo(f"wrote {scored.rows:,} predictions to {out}")
+
+
+@main.command(context_settings=CONTEXT)
+def summary() -> None:
+    """Print the recommendation, the contenders, the money, the files and the next step."""
+    from mvpgen.steps.summary import summary_lines
+
+    for line in summary_lines(_project()):
+        click.echo(_printable(line))
+
+
+@main.command(name="run", context_settings=CONTEXT)
+@click.option("--eda", "eda_mode", type=click.Choice(["quick", "full", "off"]),
+              help="How to profile the data, or not [default: settings.eda in mvp.yaml].")
+@click.option("--quiet", "-q", is_flag=True, help="Print the summary and errors only.")
+@click.pass_context
+def run_all(ctx: click.Context, eda_mode: str | None, quiet: bool) -> None:
+    """Run the whole MVP: eda, baseline, review, then print the summary.
+
+    Each step is the same command you can run alone; a step that fails stops the run,
+    keeps what the earlier steps wrote, and says how to run it again once fixed.
+    """
+    from mvpgen.errors import MvpgenError
+
+    project = _project()
+    mode = eda_mode or project.mapping.settings.eda
+    steps: list[tuple[str, click.Command, dict[str, Any]]] = []
+    if mode != "off":
+        steps.append(("eda", eda, {"full": mode == "full"}))
+    steps += [("baseline", baseline, {}), ("review", review, {})]
+    for name, command, options in steps:
+        if not quiet:
+            ctx.meta[_RUN_STEP] = name
+        try:
+            ctx.invoke(command, quiet=True, **options)
+        except MvpgenError as err:
+            err.args = (f"the {name} step failed: {err}; once fixed, run it again with "
+                        f"`mvpgen {name}`, then the rest with `mvpgen run`",)
+            raise
+        finally:
+            ctx.meta.pop(_RUN_STEP, None)
+    ctx.invoke(summary)
+
+
+PROJECT_COMMANDS = ("show", "refresh", "eda", "baseline", "review", "feedback", "status",
+                    "predict", "summary", "run")
+
+
+def project_main(package: str) -> None:
+    """Run the project commands as ``python -m <package>``: the same as ``mvpgen``'s."""
+    group = _Group(name=package, help=f"The steps of the ML MVP in package {package}; the "
+                   "same commands as `mvpgen COMMAND` inside the project.",
+                   context_settings=CONTEXT,
+                   params=[click.Option(["--debug"], is_flag=True, help="Show tracebacks.")])
+    for name in PROJECT_COMMANDS:
+        group.add_command(main.commands[name], name)
+    group.main(prog_name=f"python -m {package}")

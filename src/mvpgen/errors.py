@@ -1,6 +1,12 @@
-"""Errors mvpgen reports to its users; each message says what is wrong and how to fix it."""
+"""Errors mvpgen reports to its users; each message says what is wrong and how to fix it.
+
+Every one of them is printed as one line (``Error: ...``) with its exit code; only a
+bug, an error that is none of these, shows as "unexpected" with exit code 3.
+"""
 
 from __future__ import annotations
+
+from typing import Any
 
 
 class MvpgenError(Exception):
@@ -9,16 +15,41 @@ class MvpgenError(Exception):
     exit_code = 2
 
 
+class DataError(MvpgenError, ValueError):
+    """Raised when data cannot be used; the message names the file, the column and the fix."""
+
+
+DataFileError = DataError  # the generator's older name for the same thing
+
+
+class MissingColumnError(DataError):
+    """Raised when a data file lacks a column the mapping names; lists the columns it has."""
+
+
+class MappingError(MvpgenError, ValueError):
+    """Raised when ``mvp.yaml`` cannot be read or does not describe a valid mapping."""
+
+    def __init__(self, source: str, problems: list[Any]) -> None:
+        self.source = source
+        self.problems = problems
+        lines = "\n".join(f"  {p}" for p in problems)
+        super().__init__(f"{source} is not a valid mapping:\n{lines}")
+
+
 class MappingFileError(MvpgenError):
     """Raised when a mapping file cannot be found, read or parsed as YAML."""
 
 
-class DataFileError(MvpgenError):
-    """Raised when a data file cannot be found or read."""
+class ProjectError(MvpgenError):
+    """Raised when a folder holds no project, or a project this mvpgen cannot run."""
 
 
-class MissingColumnError(DataFileError):
-    """Raised when a data file lacks a column the mapping names; lists the columns it has."""
+class ModelError(MvpgenError, ValueError):
+    """Raised when the saved model is missing, unreadable, or not the one this project wrote."""
+
+
+class BlockError(MvpgenError, ValueError):
+    """Raised when a file's block markers are missing, duplicated or out of order."""
 
 
 class MissingAnswerError(MvpgenError):
@@ -53,3 +84,13 @@ class FindingsError(MvpgenError):
     def __init__(self, message: str, findings: list) -> None:
         super().__init__(message)
         self.findings = findings
+
+
+class UpdateConflictError(MvpgenError):
+    """Raised when ``mvpgen update`` leaves conflict markers in files a user edited."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, files: list) -> None:
+        super().__init__(message)
+        self.findings = [f"conflict: {name}" for name in files]

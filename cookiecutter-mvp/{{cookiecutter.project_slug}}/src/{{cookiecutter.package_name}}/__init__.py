@@ -1,1 +1,1 @@
-"""The ML MVP described by ``mvp.yaml``."""
+"""The ML MVP that mvp.yaml describes: its features (features.py) and contenders (models.py)."""

@@ -1,5 +1,5 @@
-"""Allow ``python -m <package>``."""
+"""Run the project's steps as ``python -m <package>``: the same commands as ``mvpgen``."""
 
-from .cli import main
+from mvpgen.cli import project_main
 
-main()
+project_main(__package__ or "project")

@@ -1,0 +1,221 @@
+"""The baseline's result: one typed, versioned object, written as ``reports/metrics.json``.
+
+The report, the summary, the status and the checklist all read this object (never the
+JSON's keys), so what a verdict is lives here once. ``from_dict`` reads a file back and
+refuses one that is not a result of this version, so a tampered or stale file is
+reported as such instead of failing half-way through a page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from mvpgen.errors import DataError
+
+SCHEMA_VERSION = 2
+
+# The verdicts of the goal, as metrics.json documents them.
+VERDICTS = {
+    "met": "a contender's whole interval clears the goal, and no trivial policy reaches it",
+    "not_met": "no contender's interval reaches the goal",
+    "inconclusive": "the best contender's interval straddles the goal: more rows decide",
+    "trivially_met": "a policy that needs no data (no model, act on all, act on none) "
+                     "reaches the goal: the metric does not measure what the KPI needs",
+    "suspect_leak": "columns the leak screen named carry the score; no verdict is given "
+                    "until they are removed or cleared in mvp.yaml (data.not_leaks)",
+}
+# The recommendations, one of which opens every summary, report and status.
+RECOMMENDATIONS = {
+    "build_model": "build the model: it meets the goal and clearly beats the rule and the "
+                   "trivial policies",
+    "launch_rule": "launch the rule, not ML: the rule meets the goal and no model is "
+                   "clearly better",
+    "not_yet": "not yet: no contender reaches the goal",
+    "inconclusive": "inconclusive: the evidence cannot yet tell whether the goal is met",
+    "stop_leak": "stop: the data leaks the answer",
+    "change_goal": "change the goal: it is met without any model",
+}
+
+
+@dataclass
+class ContenderResult:
+    """One contender on the holdout: its numbers, its interval and its own verdict."""
+
+    name: str
+    kind: str  # trivial | rule | model
+    description: str
+    test: dict[str, float | None]
+    ci: list[float | None]  # the primary metric's interval
+    verdict: str  # met | not_met | inconclusive, from its own interval
+    cv: dict[str, dict[str, float | None]] = field(default_factory=dict)
+    fit_seconds: float | None = None
+    decision_threshold: float | None = None
+    rule: str | None = None  # the rule in words
+    acts_like: str | None = None  # a rule whose groups all decide alike: act on all/none
+    interval_method: str | None = None
+    corrected: bool = False  # the primary value is bias-corrected (few positives)
+    importance: list[dict[str, Any]] = field(default_factory=list)
+    coefficients: list[dict[str, Any]] = field(default_factory=list)
+
+    def value(self, metric: str) -> float | None:
+        """Return the contender's value of ``metric`` on the holdout."""
+        return self.test.get(metric)
+
+
+@dataclass
+class Goal:
+    """The goal and how the evidence stands against it."""
+
+    metric: str
+    threshold: float
+    verdict: str  # one of VERDICTS
+    contender: str | None  # whose value and interval are shown
+    value: float | None
+    ci: list[float | None]
+    message: str
+
+
+@dataclass
+class Recommendation:
+    """The one sentence every output opens with, from the fixed set."""
+
+    code: str  # one of RECOMMENDATIONS
+    sentence: str
+
+
+@dataclass
+class Warning:
+    """Something a reader must know before trusting the numbers."""
+
+    code: str
+    message: str
+    columns: list[str] = field(default_factory=list)
+
+
+@dataclass
+class BaselineResult:
+    """Everything the baseline step found, as ``metrics.json`` holds it."""
+
+    task: str
+    target: str
+    positive_label: Any
+    primary_metric: str
+    split: dict[str, Any]
+    contenders: dict[str, ContenderResult]
+    goal: Goal
+    recommendation: Recommendation
+    bootstrap: dict[str, Any]
+    differences: dict[str, dict[str, list[float | None]]]
+    leaks: dict[str, Any]
+    warnings: list[Warning]
+    data: dict[str, Any]
+    features: dict[str, Any]
+    learning_curve: dict[str, Any]
+    feedback: dict[str, Any]
+    capacity: dict[str, Any] | None = None
+    business: dict[str, Any] | None = None
+    defer: dict[str, Any] | None = None
+    drift: dict[str, Any] | None = None
+    saved_model: str | None = None
+    mvpgen: str = ""
+    schema_version: int = SCHEMA_VERSION
+
+    # --- reading -------------------------------------------------------------------------
+
+    def contender(self, name: str) -> ContenderResult:
+        """Return one contender's result."""
+        return self.contenders[name]
+
+    def of_kind(self, *kinds: str) -> list[ContenderResult]:
+        """Return the contenders of the given kinds, in report order."""
+        return [c for c in self.contenders.values() if c.kind in kinds]
+
+    @property
+    def leak_suspects(self) -> list[dict[str, Any]]:
+        """Return the columns the leak screen named and nobody cleared."""
+        return list(self.leaks.get("suspects", []))
+
+    @property
+    def costs_trusted(self) -> bool:
+        """Return whether money figures may be read as such (no leak suspect)."""
+        return not self.leak_suspects and not self.leaks.get("too_good")
+
+    # --- writing and reading back --------------------------------------------------------
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the ``metrics.json`` document (keys as DESIGN.md names them)."""
+        models = {}
+        for name, c in self.contenders.items():
+            entry = {k: v for k, v in asdict(c).items() if k not in ("name", "ci")}
+            models[name] = {k: v for k, v in entry.items() if v not in (None, [], {})
+                            or k in ("test", "verdict")}
+        return {
+            "schema_version": self.schema_version,
+            "mvpgen": self.mvpgen,
+            "task": self.task,
+            "target": self.target,
+            "positive_label": self.positive_label,
+            "primary_metric": self.primary_metric,
+            "recommendation": asdict(self.recommendation),
+            "goal": asdict(self.goal),
+            "verdicts": VERDICTS,
+            "split": self.split,
+            "models": models,
+            "confidence_intervals": {name: {self.primary_metric: c.ci}
+                                     for name, c in self.contenders.items()},
+            "differences": self.differences,
+            "bootstrap": self.bootstrap,
+            "capacity": self.capacity,
+            "business": self.business,
+            "leaks": self.leaks,
+            "defer": self.defer,
+            "learning_curve": self.learning_curve,
+            "drift": self.drift,
+            "features": self.features,
+            "warnings": [asdict(w) for w in self.warnings],
+            "data": self.data,
+            "feedback": self.feedback,
+            "saved_model": self.saved_model,
+        }
+
+    @classmethod
+    def from_dict(cls, document: Any, source: str = "reports/metrics.json") -> BaselineResult:
+        """Read a result back from its ``metrics.json`` document.
+
+        Raises:
+            DataError: when the document is not a result of this schema version.
+        """
+        try:
+            if document.get("schema_version") != SCHEMA_VERSION:
+                msg = (f"{source} was written by another version of mvpgen (schema "
+                       f"{document.get('schema_version')!r}); run the baseline step again")
+                raise DataError(msg)
+            metric = document["primary_metric"]
+            contenders = {}
+            for name, entry in document["models"].items():
+                known = {k: v for k, v in entry.items()
+                         if k in ContenderResult.__dataclass_fields__}
+                contenders[name] = ContenderResult(
+                    name=name, ci=document["confidence_intervals"][name][metric], **known)
+            return cls(
+                task=document["task"], target=document["target"],
+                positive_label=document.get("positive_label"), primary_metric=metric,
+                split=dict(document["split"]), contenders=contenders,
+                goal=Goal(**document["goal"]),
+                recommendation=Recommendation(**document["recommendation"]),
+                bootstrap=dict(document["bootstrap"]),
+                differences=dict(document["differences"]), leaks=dict(document["leaks"]),
+                warnings=[Warning(**w) for w in document["warnings"]],
+                data=dict(document["data"]), features=dict(document["features"]),
+                learning_curve=dict(document["learning_curve"]),
+                feedback=dict(document["feedback"]), capacity=document.get("capacity"),
+                business=document.get("business"), defer=document.get("defer"),
+                drift=document.get("drift"), saved_model=document.get("saved_model"),
+                mvpgen=document.get("mvpgen", ""), schema_version=SCHEMA_VERSION)
+        except DataError:
+            raise
+        except (AttributeError, KeyError, TypeError, ValueError) as err:
+            msg = (f"{source} is damaged or was edited by hand ({type(err).__name__}: {err}); "
+                   "run the baseline step again to write it anew")
+            raise DataError(msg) from err

@@ -1,0 +1,302 @@
+"""The rule a person could write down: one column, one cut or one answer per category.
+
+It is the honest middle contender: better than no model, and if no model can beat it,
+the project needs no machine learning yet. It is a scikit-learn estimator, so it is
+fitted, cross-validated, scored and saved like any other contender. Left to itself it
+chooses its column on the rows it is fitted on (by cross-validation among them), so
+its own cross-validation scores the choice too, not only the cut.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator
+
+# A category seen in fewer training rows than this follows the overall answer.
+MIN_ROWS = 10
+CHOICE_FOLDS = 3
+
+
+class OneColumnRule(BaseEstimator):
+    """Predict from one column: a single cut for numbers and dates, a lookup for categories.
+
+    Args:
+        task: ``binary``, ``multiclass`` or ``regression``.
+        column: the column the rule reads; None to choose the best one when fitted.
+        ordered: the rows are in time order, so the choice is made on folds that
+            train on earlier rows and test on later ones.
+        seed: the seed of the choice's folds and sample.
+        max_rows: the choice looks at a sample of at most this many rows (a one-column
+            cut is stable long before a million rows).
+        max_candidates: with more columns than this, the ones a quick screen finds
+            strongest compete (cross-validating a thousand columns would take minutes).
+    """
+
+    def __init__(self, task: str = "binary", column: str | None = None, *,
+                 ordered: bool = False, seed: int = 0, max_rows: int = 50_000,
+                 max_candidates: int = 30) -> None:
+        self.task = task
+        self.column = column
+        self.ordered = ordered
+        self.seed = seed
+        self.max_rows = max_rows
+        self.max_candidates = max_candidates
+
+    def __sklearn_tags__(self) -> Any:
+        """Say whether this rule classifies or regresses, so scorers treat it right."""
+        from sklearn.utils import ClassifierTags, RegressorTags
+
+        tags = super().__sklearn_tags__()
+        if self.task == "regression":
+            tags.estimator_type, tags.regressor_tags = "regressor", RegressorTags()
+        else:
+            tags.estimator_type, tags.classifier_tags = "classifier", ClassifierTags()
+        return tags
+
+    # --- fitting ---------------------------------------------------------------------------
+
+    def fit(self, X: pd.DataFrame, y: Any) -> OneColumnRule:
+        """Choose the column (unless given), then learn its cut or per-category answers.
+
+        Raises:
+            ValueError: when ``X`` has no column to read.
+        """
+        if X.shape[1] == 0:
+            msg = "no column can carry a rule: the plan uses no column"
+            raise ValueError(msg)
+        y = pd.Series(np.asarray(y), index=X.index)
+        self.classes_ = None if self.task == "regression" else np.unique(y)
+        self.candidates_: dict[str, float] = {}
+        column = self.column if self.column is not None else self._choose(X, y)
+        self.column_, self.kind_ = column, _kind(X[column])
+        self.overall_ = self._answer(y)
+        if self.kind_ == "categorical":
+            keys = _keys(X[column])
+            groups = [(key, rows) for key, rows in y.groupby(keys.to_numpy(), sort=True)]
+            self.answers_ = {key: self._answer(rows) for key, rows in groups
+                             if len(rows) >= MIN_ROWS}
+            sizes = [len(rows) for key, rows in groups if key in self.answers_]
+            sizes.append(len(y) - sum(sizes))
+        else:
+            self._fit_cut(X[column], y)
+            sizes = ([len(y)] if not np.isfinite(self.cut_) else
+                     [int(self.rows_below_), len(y) - int(self.rows_below_)])
+        # How many training rows each group holds, to weigh their shares in words.
+        self.group_rows_ = {condition: size for (condition, _), size
+                            in zip(self.groups(), sizes, strict=True)}
+        return self
+
+    def _choose(self, X: pd.DataFrame, y: pd.Series) -> str:
+        """Return the column whose rule scores best on held-out parts of these rows."""
+        rows = np.arange(len(X))
+        if len(rows) > self.max_rows:
+            rows = (rows[-self.max_rows:] if self.ordered else np.sort(
+                np.random.default_rng(self.seed).choice(rows, self.max_rows, replace=False)))
+        x, target = X.iloc[rows], y.iloc[rows]
+        columns = [str(c) for c in X.columns]
+        if len(columns) > self.max_candidates:
+            from mvpgen.data.screening import strongest
+
+            columns = strongest(x, target.to_numpy(), columns, self.task, self.max_candidates)
+        folds = list(self._folds(target))
+        for column in columns:
+            values = [self._held_out_score(x, target, column, fit, test) for fit, test in folds]
+            values = [v for v in values if np.isfinite(v)]
+            self.candidates_[column] = float(np.mean(values)) if values else -np.inf
+        return max(columns, key=lambda c: (self.candidates_[c], -columns.index(c)))
+
+    def _folds(self, y: pd.Series) -> Any:
+        from sklearn.model_selection import KFold, StratifiedKFold, TimeSeriesSplit
+
+        if self.ordered:
+            return TimeSeriesSplit(CHOICE_FOLDS).split(np.zeros(len(y)))
+        counts = y.value_counts() if self.task != "regression" else None
+        if counts is not None and counts.min() >= CHOICE_FOLDS:
+            return StratifiedKFold(CHOICE_FOLDS, shuffle=True,
+                                   random_state=self.seed).split(np.zeros(len(y)), y)
+        return KFold(CHOICE_FOLDS, shuffle=True, random_state=self.seed).split(np.zeros(len(y)))
+
+    def _held_out_score(self, x: pd.DataFrame, y: pd.Series, column: str, fit: np.ndarray,
+                        test: np.ndarray) -> float:
+        """Return a threshold-free score of the rule on ``column``: ROC AUC, balanced
+        accuracy or R², on the ``test`` rows of a rule fitted on the ``fit`` rows."""
+        from mvpgen.metrics import METRICS, Predictions
+
+        fit_y = y.iloc[fit]
+        if self.task != "regression" and fit_y.nunique() < 2:
+            return float("nan")
+        rule = OneColumnRule(self.task, column).fit(x.iloc[fit], fit_y)
+        truth = y.iloc[test].to_numpy()
+        if self.task == "regression":
+            return METRICS["r2"].fast(Predictions(truth.astype(float),
+                                                  rule.predict(x.iloc[test])))
+        if self.task == "binary" and len(rule.classes_) == 2:
+            share = rule.predict_proba(x.iloc[test])[:, 1]
+            return METRICS["roc_auc"].fast(Predictions(truth == rule.classes_[1],
+                                                       share >= 0.5, share))
+        return METRICS["balanced_accuracy"].fast(Predictions(truth.astype(str),
+                                                             rule.predict(x.iloc[test])
+                                                             .astype(str)))
+
+    def _fit_cut(self, x: pd.Series, y: pd.Series) -> None:
+        from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
+
+        values = _numbers(x, self.kind_)
+        self.fill_ = float(values.median()) if values.notna().any() else 0.0
+        tree = (DecisionTreeRegressor(max_depth=1, min_samples_leaf=MIN_ROWS)
+                if self.task == "regression"
+                else DecisionTreeClassifier(max_depth=1, min_samples_leaf=MIN_ROWS))
+        tree.fit(values.fillna(self.fill_).to_frame(), y)
+        if tree.tree_.node_count < 3:
+            self.cut_ = float("inf")  # no cut helps: every row gets the overall answer
+            self.below_ = self.above_ = self.overall_
+            return
+        self.cut_ = float(tree.tree_.threshold[0])
+        below = values.fillna(self.fill_) <= self.cut_
+        self.rows_below_ = int(below.sum())
+        self.below_, self.above_ = self._answer(y[below]), self._answer(y[~below])
+
+    def _answer(self, y: pd.Series) -> Any:
+        if self.task == "regression":
+            return float(y.astype(float).mean())
+        counts = y.value_counts(normalize=True)
+        return np.array([float(counts.get(c, 0.0)) for c in self.classes_])
+
+    # --- predicting ------------------------------------------------------------------------
+
+    def _answers(self, X: pd.DataFrame) -> np.ndarray:
+        """Return each row's answer: one value (regression) or one row of shares."""
+        if self.kind_ != "categorical":
+            values = _numbers(X[self.column_], self.kind_)
+            below = (values.fillna(self.fill_) <= self.cut_).to_numpy()
+            if self.task == "regression":
+                return np.where(below, self.below_, self.above_)
+            return np.where(below[:, None], self.below_, self.above_)
+        known = list(self.answers_)
+        codes = pd.Categorical(_keys(X[self.column_]), categories=known).codes
+        table = np.array([*self.answers_.values(), self.overall_])
+        return table[np.where(codes >= 0, codes, len(known))]
+
+    def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
+        """Return each class's share among the training rows the rule groups a row with."""
+        return self._answers(X)
+
+    def predict(self, X: pd.DataFrame) -> np.ndarray:
+        """Return the most common class (or the mean) of each row's group."""
+        if self.task == "regression":
+            return np.asarray(self._answers(X), dtype=float)
+        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+
+    # --- in words --------------------------------------------------------------------------
+
+    def groups(self) -> list[tuple[str, Any]]:
+        """Return the rule's groups as (condition in words, answer), the fallback last."""
+        column = self.column_
+        if self.kind_ != "categorical":
+            if not np.isfinite(self.cut_):
+                return [("every row", self.overall_)]
+            cut = (f"{self.cut_:,.4g}" if self.kind_ == "numeric" else
+                   (pd.Timestamp(0) + pd.Timedelta(days=self.cut_)).strftime("%Y-%m-%d"))
+            return [(f"{column} is at most {cut}", self.below_),
+                    (f"{column} is above {cut}", self.above_)]
+        out = [(f"{column} is {key!r}", value) for key, value in self.answers_.items()]
+        return [*out, (f"{column} is anything else", self.overall_)]
+
+    def acts_alike(self, threshold: float) -> str | None:
+        """Return ``all`` or ``none`` when every group gets the same binary decision."""
+        if self.task != "binary" or len(self.classes_) != 2:
+            return None
+        decided = {bool(value[1] >= threshold) for _, value in self.groups()}
+        if len(decided) > 1:
+            return None
+        return "all" if decided.pop() else "none"
+
+    def describe(self, target: str, decision: tuple[Any, Any, float] | None = None) -> str:
+        """Say the rule in words, as a person would write it down.
+
+        Args:
+            target: the target column's name.
+            decision: for binary tasks, how the rule decides: (the positive class as
+                written in the data, the other class, the decision threshold).
+        """
+        if decision is not None and self.task == "binary" and len(self.classes_) == 2:
+            return self._describe_flags(target, *decision)
+        parts = []
+        for condition, value in self.groups():
+            if self.task == "regression":
+                answer = f"{target} ≈ {value:,.4g}"
+            else:
+                answer = f"{target} = {self.classes_[int(np.argmax(value))]!r}"
+            parts.append(f"when {condition}: {answer}")
+        shown = parts[:6] + ([f"and {len(parts) - 7} more groups", parts[-1]]
+                             if len(parts) > 7 else parts[6:])
+        return "Predict " + "; ".join(shown)
+
+    def _describe_flags(self, target: str, positive: Any, negative: Any,
+                        threshold: float) -> str:
+        """Say a binary rule as whom to flag: the groups that reach the threshold."""
+        positive_share = {condition: float(value[1]) for condition, value in self.groups()}
+        what = f"{target} = {positive!r}"
+        alike = self.acts_alike(threshold)
+        overall = float(self.overall_[1])
+        if alike == "all":
+            return (f"Flag every row (on {self.column_} no group falls below the decision "
+                    f"threshold; {overall:.0%} are {what}): the same as acting on all")
+        if alike == "none":
+            return (f"Flag no row (on {self.column_} no group reaches the decision threshold; "
+                    f"{overall:.0%} are {what}): the same as acting on none")
+        flagged = [c for c, share in positive_share.items() if share >= threshold]
+        others = [c for c in positive_share if c not in flagged]
+        flagged_share = _pooled(self, flagged)
+        other_share = _pooled(self, others)
+        if self.kind_ == "categorical":
+            values = [c.split(" is ", 1)[1] for c in flagged if not c.endswith("anything else")]
+            fallback = any(c.endswith("anything else") for c in flagged)
+            shown = ", ".join(values[:6]) + (f" and {len(values) - 6} more" if len(values) > 6
+                                              else "")
+            condition = (f"{self.column_} is {shown}" if values else "")
+            if fallback:
+                kept = [c.split(" is ", 1)[1] for c in others]
+                condition = f"{self.column_} is not {', '.join(kept[:6])}"
+        else:
+            condition = flagged[0]
+        return (f"Flag the rows whose {condition} ({flagged_share:.0%} of them are {what}); "
+                f"don't flag the others ({other_share:.0%} are)")
+
+
+def _pooled(rule: OneColumnRule, conditions: list[str]) -> float:
+    """Return the positive share over several groups, weighted by their training rows."""
+    counts = getattr(rule, "group_rows_", None)
+    shares = {c: float(v[1]) for c, v in rule.groups()}
+    if not conditions:
+        return float("nan")
+    if counts is None:
+        return float(np.mean([shares[c] for c in conditions]))
+    total = sum(counts.get(c, 0) for c in conditions)
+    if total == 0:
+        return float(np.mean([shares[c] for c in conditions]))
+    return sum(shares[c] * counts.get(c, 0) for c in conditions) / total
+
+
+def _kind(column: pd.Series) -> str:
+    if pd.api.types.is_datetime64_any_dtype(column):
+        return "datetime"
+    if pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column):
+        return "numeric"
+    return "categorical"
+
+
+def _keys(column: pd.Series) -> pd.Series:
+    return column.astype(object).where(column.notna(), "(missing)")
+
+
+def _numbers(x: pd.Series, kind: str) -> pd.Series:
+    """Return the column as floats; dates as days since 1970."""
+    if kind == "datetime":
+        from mvpgen.features import days_since_epoch
+
+        return days_since_epoch(x)
+    return pd.to_numeric(x, errors="coerce").astype(float)

@@ -1,0 +1,64 @@
+"""The baseline step: run the evaluation, then write its files as one set.
+
+The report is rendered and the model serialised before anything is written, so a
+failure leaves the previous run's files; the files are then replaced together (see
+``store.files.write_together``), the run is added to the history, and the checklist
+and README are brought up to date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Callable
+
+from mvpgen.evaluation.baseline import BaselineRun, run_baseline
+from mvpgen.project import PATHS, Project
+from mvpgen.reports.baseline_page import render
+from mvpgen.spreadsheet import safe_csv
+from mvpgen.store.artifacts import card_entries, model_bytes, to_json
+from mvpgen.store.files import write_together
+from mvpgen.store.history import HISTORY, history_text, read_history
+from mvpgen.store.lock import project_lock
+
+
+def baseline_step(project: Project, *,
+                  progress: Callable[[str], None] = lambda message: None) -> BaselineRun:
+    """Evaluate every contender and write the results, the report and the model.
+
+    Raises:
+        MvpgenError: for data or a project that cannot be evaluated (one line each).
+    """
+    from mvpgen.steps.docs import refresh_all
+
+    with project_lock(project.root, say=progress):
+        run = run_baseline(project, progress=progress)
+        progress("Writing the report")
+        result = run.result
+        entry = _history_entry(run, project)
+        history = [*read_history(project.root), {k: str(v) for k, v in entry.items()}]
+        page = render(run, project, history)
+        files: dict[str, str | bytes] = {
+            PATHS.metrics: to_json(result.to_dict()),
+            PATHS.baseline_report: page,
+            PATHS.holdout: safe_csv(run.holdout),
+            HISTORY.as_posix(): history_text(project.root, entry),
+        }
+        if run.model is not None:
+            data, types = model_bytes(run.model)
+            files[PATHS.model] = data
+            files[PATHS.model_card] = to_json(run.card | card_entries(data, types))
+        write_together(project.root, files)
+        refresh_all(project)
+    return run
+
+
+def _history_entry(run: BaselineRun, project: Project) -> dict[str, object]:
+    goal = run.result.goal
+    mapping_hash = hashlib.sha256(project.mapping_file.read_bytes()).hexdigest()
+    return {"run_at": dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
+            "data_fingerprint": run.result.data["fingerprint"],
+            "mapping_sha256": mapping_hash, "verdict": goal.verdict,
+            "recommendation": run.result.recommendation.code, "metric": goal.metric,
+            "contender": goal.contender, "value": goal.value,
+            "ci_low": goal.ci[0], "ci_high": goal.ci[1]}

@@ -1,0 +1,217 @@
+"""Take a reviewer's filled CSV in: check every line, then add the good ones to the log.
+
+A label is only useful if it belongs to a known row and is a valid answer (a class of
+the target, or a number for a regression). A line that is neither is listed by its
+line number and left out; it is never kept silently. The log is appended to as a
+whole or not at all.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from mvpgen.data.read import load_dataset
+from mvpgen.errors import DataError
+from mvpgen.store.lock import project_lock
+from mvpgen.store.labels import Agreement, agreement, append_labels, latest, read_labels
+from mvpgen.loop.relabel import data_row_ids
+from mvpgen.data.target import class_named, python_values, resolve_task
+
+if TYPE_CHECKING:
+    from mvpgen.project import Project
+
+REQUIRED = ("row_id", "human_label")
+MAX_FILE_BYTES = 50 * 1024 * 1024  # a review file is a few hundred lines
+
+
+@dataclass
+class FeedbackResult:
+    """What one feedback file added, what it left out, and the agreement so far."""
+
+    added: int
+    skipped: list[str] = field(default_factory=list)  # "line N: why", one per bad line
+    unanswered: int = 0  # lines with no label (the reviewer was not sure or skipped them)
+    already: int = 0  # labels taken in before (the same file, or the same answers, again)
+    agreement: Agreement = field(default_factory=lambda: Agreement(0, 0))
+    labels_file: Path | None = None
+
+
+def take_feedback(project: Project, filled: Path, *,
+                  now: dt.datetime | None = None) -> FeedbackResult:
+    """Check ``filled`` and append its valid labels to ``data/feedback/labels.csv``.
+
+    Raises:
+        DataError: when the file cannot be read as a filled review file, or when it
+            holds no valid label (then nothing is added).
+    """
+    mapping, root = project.mapping, project.root
+    header, lines, delimiter = _read_filled(filled)
+    # A spreadsheet that saves with ';' writes one and a half as 1,5.
+    number = _decimal_comma if delimiter == ";" else (lambda text: text)
+    dataset = load_dataset(mapping, root)
+    target = dataset.target
+    task = resolve_task(mapping.technical.task, dataset.frame[target].unique())
+    classes = [] if task == "regression" else [str(v) for v in
+                                               python_values(dataset.frame[target].unique())]
+    known = _known_ids(dataset, root)
+    received = (now or dt.datetime.now(dt.timezone.utc)).replace(microsecond=0).isoformat()
+
+    result = FeedbackResult(added=0)
+    answers: dict[str, dict[str, Any]] = {}  # by row id, in the order of the file
+    first_line: dict[str, int] = {}
+    for line, fields in lines:
+        if len(fields) != len(header):
+            result.skipped.append(f"line {line}: {len(fields)} fields where the header has "
+                                  f"{len(header)}; the line is cut short or has extra commas")
+            continue
+        value = dict(zip(header, fields, strict=True))
+        label = value["human_label"].strip()
+        if task == "regression":
+            label = number(label)
+        row = value["row_id"].strip()
+        if not label:
+            result.unanswered += 1
+            continue
+        problem = (f"row id {row!r} is in neither {dataset.source.name} nor the reviewed "
+                   "new rows" if row not in known else _label_problem(label, task, classes))
+        if problem:
+            result.skipped.append(f"line {line}: {problem}")
+            continue
+        entry = {"row_id": row, "human_label": _canonical(label, task, classes),
+                 "comment": " ".join(value.get("comment", "").split()),
+                 "model_prediction": number(value.get("prediction", "").strip()),
+                 "model_score": number(value.get("score", "").strip()),
+                 "labelled_at": _time(value.get("labelled_at", "")) or received,
+                 "received_at": received, "source": filled.name}
+        if row in answers and answers[row]["human_label"] != entry["human_label"]:
+            # Two answers for one case in one file: which one is right is not ours to guess.
+            result.skipped.append(f"line {line}: row id {row!r} already has the label "
+                                  f"{answers[row]['human_label']!r} on line {first_line[row]}; "
+                                  "both left out")
+            answers[row]["conflict"] = True
+            continue
+        answers.setdefault(row, entry)
+        first_line.setdefault(row, line)
+    good = [entry for entry in answers.values() if not entry.pop("conflict", False)]
+    if not good:
+        why = (f"{len(result.skipped)} line(s) are invalid (first: {result.skipped[0]})"
+               if result.skipped else "every human_label is empty")
+        msg = f"{filled.name}: no label added; {why}"
+        raise DataError(msg)
+    with project_lock(root):
+        result.labels_file = append_labels(root, good)
+    result.added = len(good)
+    result.agreement = agreement(list(latest(read_labels(root)).values()), task)
+    return result
+
+
+def _decimal_comma(text: str) -> str:
+    """Return ``12,5`` as ``12.5``; anything else as it is."""
+    return text.replace(",", ".", 1) if text.count(",") == 1 and "." not in text else text
+
+
+def _read_filled(path: Path) -> tuple[list[str], list[tuple[int, list[str]]], str]:
+    """Return the header, each record with the line it starts on, and the delimiter.
+
+    Raises:
+        DataError: for a missing, empty, oversized or unparseable file, or one without
+            the row_id and human_label columns.
+    """
+    if not path.is_file():
+        msg = f"{path} is not a file; pass the CSV downloaded from reports/review.html"
+        raise DataError(msg)
+    raw = path.read_bytes()
+    if len(raw) > MAX_FILE_BYTES:
+        msg = f"{path.name} is {len(raw) / 2**20:.0f} MB, too large for a filled review file"
+        raise DataError(msg)
+    if b"\x00" in raw[:4096]:
+        msg = f"{path.name} is not a text file; pass the CSV downloaded from the review page"
+        raise DataError(msg)
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("cp1252", errors="replace")  # saved by a spreadsheet on Windows
+    if not text.strip():
+        msg = f"{path.name} is empty; download the filled CSV from reports/review.html again"
+        raise DataError(msg)
+    first = text.splitlines()[0]
+    delimiter = max(",;\t", key=first.count)  # spreadsheets in some locales save with ';'
+    # A reviewer's comment may be long; the file's size is capped above instead.
+    csv.field_size_limit(max(csv.field_size_limit(), MAX_FILE_BYTES))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    try:
+        header = [name.strip() for name in next(reader)]
+        records, start = [], reader.line_num + 1
+        for fields in reader:
+            if fields:
+                records.append((start, fields))
+            start = reader.line_num + 1
+    except csv.Error as err:
+        msg = (f"{path.name} line {reader.line_num}: {err} (the file looks cut short); "
+               "download it again; nothing was added")
+        raise DataError(msg) from err
+    missing = [name for name in REQUIRED if name not in header]
+    if missing:
+        msg = (f"{path.name} has no column '{missing[0]}'; pass the CSV downloaded from "
+               "reports/review.html, or reports/review.csv with human_label filled in")
+        raise DataError(msg)
+    if len(set(header)) != len(header):
+        msg = f"{path.name} repeats a column name in its first line; download it again"
+        raise DataError(msg)
+    return header, records, delimiter
+
+
+def _known_ids(dataset: Any, root: Path) -> set[str]:
+    from mvpgen.store.reviewed import reviewed_rows
+
+    labelled, unlabelled = data_row_ids(dataset)
+    rows = reviewed_rows(root)
+    known = {*labelled, *unlabelled, *([] if rows is None else rows["row_id"])}
+    known.discard("")  # a row without its id cannot be told apart from others
+    return known
+
+
+def _label_problem(label: str, task: str, classes: list[str]) -> str | None:
+    if task == "regression":
+        try:
+            number = float(label)
+        except ValueError:
+            return f"{label!r} is not a number"
+        return None if math.isfinite(number) else f"{label!r} is not a finite number"
+    if _canonical(label, task, classes) is None:
+        return f"{label!r} is not a class; use one of: {', '.join(classes)}"
+    return None
+
+
+def _canonical(label: str, task: str, classes: list[str]) -> Any:
+    """Return the label as the data writes it ('Yes' names the class 'yes')."""
+    if task == "regression":
+        return f"{float(label):.15g}"
+    return class_named(label, classes)
+
+
+def _time(text: str) -> str | None:
+    """Return an ISO time the review page recorded, or None when there is none."""
+    try:
+        return dt.datetime.fromisoformat(text.strip().replace("Z", "+00:00")).isoformat()
+    except ValueError:
+        return None
+
+
+def feedback_step(project: Project, filled: Path) -> FeedbackResult:
+    """Take a filled review file in, then bring the checklist up to date.
+
+    Raises:
+        DataError: when the file cannot be taken in (nothing is added then).
+    """
+    from mvpgen.steps.docs import refresh_all
+
+    result = take_feedback(project, filled)
+    refresh_all(project)
+    return result

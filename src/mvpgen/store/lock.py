@@ -1,0 +1,49 @@
+"""One writer at a time in a project: a lock file held while a step writes.
+
+Two ``feedback`` runs at once could each read the label log, add their labels and
+write it back, and the first batch would be lost; two baselines could mix their
+files. The lock makes the second one wait (saying so), or give up after a while
+with one line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from mvpgen.errors import MvpgenError
+
+LOCK_FILE = ".mvpgen.lock"
+WAIT_SECONDS = 600
+
+
+class BusyError(MvpgenError):
+    """Raised when another mvpgen command holds the project's lock for too long."""
+
+
+@contextmanager
+def project_lock(root: Path, *, wait: float = WAIT_SECONDS,
+                 say: Callable[[str], None] = lambda message: None) -> Iterator[None]:
+    """Hold the project's lock while the block runs.
+
+    Raises:
+        BusyError: when another command holds it for more than ``wait`` seconds.
+    """
+    from filelock import FileLock, Timeout
+
+    lock = FileLock(str(root / LOCK_FILE))
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        say("another mvpgen command is writing in this project; waiting for it to finish")
+        try:
+            lock.acquire(timeout=wait)
+        except Timeout as err:
+            msg = (f"another mvpgen command has been writing in {root} for over {wait:.0f} s; "
+                   f"wait for it, or if none is running, delete {root / LOCK_FILE}")
+            raise BusyError(msg) from err
+    try:
+        yield
+    finally:
+        lock.release()
