@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from conftest import scaffold, tree_digest, write_mapping
 
-from mvpgen.template import project_module, schema
+from mvpgen.data.read import load_dataset, read_table
+from mvpgen.errors import DataError
+from mvpgen.mapping import parse_mapping
 
-data = project_module("data")
 READ = Path(__file__).parent / "data" / "read"
 BAD = Path(__file__).parent / "data" / "bad"
 HEADER = ["customer_id", "signup_date", "city", "spend", "churned"]
@@ -19,7 +21,7 @@ HEADER = ["customer_id", "signup_date", "city", "spend", "churned"]
 @pytest.mark.parametrize("name", ["comma.csv", "semicolon_cp1252.csv", "tab.tsv", "pipe.csv",
                                   "bom.csv", "quoted.csv", "table.parquet", "latin1.csv"])
 def test_every_variant_reads_as_the_same_table(name):
-    frame = data.read_table(READ / name)
+    frame = read_table(READ / name)
     assert list(frame.columns) == HEADER
     assert len(frame) == 6
     assert frame["city"].iloc[1] == "Genève"
@@ -31,7 +33,7 @@ def test_every_variant_reads_as_the_same_table(name):
 
 
 def test_windows_text_keeps_its_accents():
-    frame = data.read_table(READ / "semicolon_cp1252.csv")
+    frame = read_table(READ / "semicolon_cp1252.csv")
     assert frame["city"].tolist() == ["Zürich", "Genève", "Köln", "Málaga", "Zürich", "Genève"]
 
 
@@ -39,22 +41,22 @@ def test_repeated_text_is_stored_as_categories(tmp_path):
     path = tmp_path / "t.csv"
     pd.DataFrame({"id": [f"C{i}" for i in range(100)],
                   "city": ["Bern", "Basel", "Chur", "Sion"] * 25}).to_csv(path, index=False)
-    frame = data.read_table(path)
+    frame = read_table(path)
     assert str(frame["city"].dtype) == "category"
     assert frame["id"].dtype == object
 
 
 def test_a_declared_time_column_is_parsed_whatever_its_format():
-    undeclared = data.read_table(READ / "dayfirst_dates.csv")
+    undeclared = read_table(READ / "dayfirst_dates.csv")
     assert undeclared["signup_date"].dtype == object
-    frame = data.read_table(READ / "dayfirst_dates.csv", dates=("signup_date",))
+    frame = read_table(READ / "dayfirst_dates.csv", dates=("signup_date",))
     assert frame["signup_date"].tolist()[:2] == [pd.Timestamp("2025-01-05"),
                                                  pd.Timestamp("2025-01-09")]
 
 
 def test_only_the_named_columns_are_read():
     for name in ("comma.csv", "table.parquet"):
-        frame = data.read_table(READ / name, columns=["city", "churned"])
+        frame = read_table(READ / name, columns=["city", "churned"])
         assert list(frame.columns) == ["city", "churned"]
         assert len(frame) == 6
 
@@ -64,9 +66,9 @@ def load(name: str, tmp_path: Path, **technical):
            "technical": {"target": "churned", "metric": "roc_auc", "threshold": 0.7,
                          **technical},
            "data": {"path": str(name)}}
-    mapping, problems = schema().parse_mapping(raw)
+    mapping, problems = parse_mapping(raw)
     assert problems == []
-    return data.load_dataset(mapping, tmp_path)
+    return load_dataset(mapping, tmp_path)
 
 
 def test_rows_without_a_target_are_set_aside_and_counted(tmp_path):
@@ -75,15 +77,47 @@ def test_rows_without_a_target_are_set_aside_and_counted(tmp_path):
     assert dataset.frame["churned"].tolist() == ["yes", "no", "no", "yes", "no"]
     assert dataset.rows_without_target == 1
     assert dataset.unlabelled["customer_id"].tolist() == ["C004"]
+    # Each row keeps its place in the file, to join feedback and predictions back to it.
+    assert dataset.file_rows.tolist() == [0, 1, 2, 4, 5]
+    assert dataset.unlabelled_rows.tolist() == [3]
+    assert dataset.fingerprint == hashlib.sha256((READ / "comma.csv").read_bytes()).hexdigest()
 
 
 def test_id_columns_are_kept_but_not_features(tmp_path):
     raw = {"project": {"name": "T"}, "business": {"requirement": "Keep customers"},
            "technical": {"target": "churned", "metric": "roc_auc", "threshold": 0.7},
            "data": {"path": str(READ / "comma.csv"), "id_columns": ["customer_id"]}}
-    dataset = data.load_dataset(schema().parse_mapping(raw)[0], tmp_path)
+    dataset = load_dataset(parse_mapping(raw)[0], tmp_path)
     assert "customer_id" in dataset.frame.columns
     assert dataset.features == ["signup_date", "city", "spend"]
+
+
+def test_a_relative_data_path_is_read_from_the_project_folder():
+    raw = {"project": {"name": "T"}, "business": {"requirement": "Keep customers"},
+           "technical": {"target": "churned", "metric": "roc_auc", "threshold": 0.7},
+           "data": {"path": "comma.csv"}}
+    dataset = load_dataset(parse_mapping(raw)[0], READ)
+    assert dataset.source == READ / "comma.csv"
+    assert len(dataset.frame) == 5
+
+
+def test_a_declared_column_missing_from_the_file_lists_the_columns(tmp_path):
+    raw = {"project": {"name": "T"}, "business": {"requirement": "Keep customers"},
+           "technical": {"target": "churned", "metric": "roc_auc", "threshold": 0.7},
+           "data": {"path": str(READ / "comma.csv"), "id_columns": ["account"]}}
+    with pytest.raises(DataError) as caught:
+        load_dataset(parse_mapping(raw)[0], tmp_path)
+    assert str(caught.value) == ("comma.csv has no column 'account'; columns are: customer_id, "
+                                 "signup_date, city, spend, churned")
+
+
+def test_a_mapping_without_a_data_file_says_where_to_put_it(tmp_path):
+    raw = {"project": {"name": "T"}, "business": {"requirement": "Keep customers"},
+           "technical": {"target": "churned", "metric": "roc_auc", "threshold": 0.7}}
+    with pytest.raises(DataError) as caught:
+        load_dataset(parse_mapping(raw)[0], tmp_path)
+    assert str(caught.value) == ("mvp.yaml names no data file; put the extract in data/raw/ "
+                                 "and set data.path to it")
 
 
 BAD_FILES = {
@@ -107,13 +141,13 @@ BAD_FILES = {
 
 @pytest.mark.parametrize(("name", "message"), BAD_FILES.items())
 def test_a_broken_file_is_refused_with_one_sentence(name, message):
-    with pytest.raises(data.DataError) as caught:
-        data.read_table(BAD / name)
+    with pytest.raises(DataError) as caught:
+        read_table(BAD / name)
     assert str(caught.value) == message
 
 
 def test_a_constant_target_is_refused(tmp_path):
-    with pytest.raises(data.DataError) as caught:
+    with pytest.raises(DataError) as caught:
         load(BAD / "constant_target.csv", tmp_path)
     assert str(caught.value) == (
         "constant_target.csv: the target column 'churned' holds one value ('yes') in every "
@@ -121,13 +155,13 @@ def test_a_constant_target_is_refused(tmp_path):
 
 
 def test_an_empty_target_is_refused(tmp_path):
-    with pytest.raises(data.DataError, match="the target column 'churned' is empty in every row"):
+    with pytest.raises(DataError, match="the target column 'churned' is empty in every row"):
         load(BAD / "empty_target.csv", tmp_path)
 
 
 def test_a_missing_target_suggests_the_closest_columns(tmp_path):
     raw_target = {"target": "churn"}
-    with pytest.raises(data.DataError) as caught:
+    with pytest.raises(DataError) as caught:
         load(READ / "comma.csv", tmp_path, **raw_target)
     assert str(caught.value) == "comma.csv has no column 'churn'; did you mean 'churned'?"
 

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 
 import numpy as np
 import pytest
-from conftest import scaffold, write_mapping
+from conftest import run_project, scaffold, write_mapping
 from sklearn import datasets
 
 
@@ -46,11 +43,12 @@ def test_eda_flags_what_is_planted_and_nothing_clean(isolated, tmp_path, make, p
                "target", "--metric", metric, "--threshold", threshold, "--no-input")
     assert made.exit_code == 0, made.output
     project = isolated / "demo"
-    eda = subprocess.run([sys.executable, "-m", "demo", "eda", "--sample-rows", "300"],
-                         cwd=project, env={**os.environ, "PYTHONPATH": "src"},
-                         capture_output=True, text=True)
+    eda = run_project(project, "eda", "--sample-rows", "300")
     assert eda.returncode == 0, eda.stderr
-    assert eda.stdout.startswith(f"wrote reports/eda.html (300 of {len(frame):,} rows)")
+    assert eda.stdout.startswith(f"wrote reports/eda.html (300 of {len(frame):,} rows) and "
+                                 "reports/data_quality.json\n")
+    # The most important issue comes first: the planted leak.
+    assert eda.stdout.splitlines()[1].startswith(f"  - '{leak}' alone scores ")
 
     html = (project / "reports/eda.html").read_text(encoding="utf-8")
     assert f"demo: target ({task}), sample of 300 of {len(frame):,} rows" in html
@@ -64,5 +62,8 @@ def test_eda_flags_what_is_planted_and_nothing_clean(isolated, tmp_path, make, p
     assert summary["constant_columns"] == []
     assert summary["duplicate_rows"] == 0
     assert summary["rows"] == len(frame)
+    assert summary["eda"] == {"mode": "quick", "profiled_rows": 300,
+                              "profiled_columns": len(frame.columns), "seed": 0,
+                              "report": "reports/eda.html"}
     checklist = (project / "CHECKLIST.md").read_text(encoding="utf-8")
     assert f"1. '{leak}'" in checklist

@@ -7,13 +7,14 @@ import pandas as pd
 import pytest
 from sklearn import datasets
 
-from mvpgen.inspection import (
+from mvpgen.data.inspection import (
     inspect_file,
     propose_details,
     propose_target,
     roles_table,
     summarize_target,
 )
+from mvpgen.errors import MissingColumnError
 
 
 def proposals(path):
@@ -85,3 +86,27 @@ def test_the_roles_table_fits_a_thousand_columns(tmp_path):
     lines = roles_table(inspect_file(path))
     assert len(lines) == 42
     assert lines[-1] == "  ... and 1160 more columns: 1160 constant"
+
+
+def test_the_target_summary_counts_every_value_and_the_gaps(tmp_path):
+    path = tmp_path / "plans.csv"
+    pd.DataFrame({"visits": np.arange(100) % 7,
+                  "plan": ["basic"] * 70 + ["plus"] * 20 + ["pro"] * 8 + [None] * 2}).to_csv(
+        path, index=False)
+    inspection = inspect_file(path)
+    summary = summarize_target(path, "plan", inspection.names)
+    assert summary.values == ("basic", "plus", "pro")
+    assert summary.counts == (70, 20, 8)
+    assert summary.shares == pytest.approx((70 / 98, 20 / 98, 8 / 98))
+    assert (summary.rows, summary.missing) == (100, 2)
+    # A class under half its fair share: balanced accuracy, not the plain average of F1.
+    assert propose_details(inspection, summary, None, "plan") == {
+        "technical.task": "multiclass", "technical.metric": "balanced_accuracy"}
+
+
+def test_a_target_missing_from_the_file_suggests_the_closest_column(tmp_path):
+    path = tmp_path / "plans.csv"
+    pd.DataFrame({"visits": [1, 2, 3], "plan": ["a", "b", "a"]}).to_csv(path, index=False)
+    with pytest.raises(MissingColumnError) as caught:
+        summarize_target(path, "plann", inspect_file(path).names)
+    assert str(caught.value) == "plans.csv has no column 'plann'; did you mean 'plan'?"

@@ -11,12 +11,13 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from mvpgen.inspection import inspect_file, summarize_target
-from mvpgen.template import project_module
-
-data = project_module("data")
-columns = project_module("columns")
-quality = project_module("quality")
+from mvpgen.data import quality
+from mvpgen.data.columns import describe_columns
+from mvpgen.data.inspection import inspect_file, summarize_target
+from mvpgen.data.read import load_dataset, read_table
+from mvpgen.errors import DataError
+from mvpgen.mapping import parse_mapping
+from mvpgen.store.blocks import update_file
 
 
 def test_windows_bytes_far_into_the_file_still_read_as_text(tmp_path):
@@ -24,7 +25,7 @@ def test_windows_bytes_far_into_the_file_still_read_as_text(tmp_path):
     rows = "".join(f"Paris,{i}\n" for i in range(30_000))
     path.write_bytes(("city,n\n" + rows + "Köln €,1\n").encode("cp1252"))
     assert path.stat().st_size > 256 * 1024
-    frame = data.read_table(path)
+    frame = read_table(path)
     assert frame["city"].iloc[-1] == "Köln €"
     assert {type(v) for v in frame["city"].astype(object)} == {str}
 
@@ -33,18 +34,18 @@ def test_numbers_written_as_text_become_numbers(tmp_path):
     euro = tmp_path / "euro.csv"
     euro.write_text("id;spend;amount;plan\nA;1,5;1.234,50;x\nB;2;987,25;y\nC;3,25;12,00;x\n",
                     encoding="utf-8")
-    frame = data.read_table(euro)
+    frame = read_table(euro)
     assert frame["spend"].tolist() == [1.5, 2.0, 3.25]
     assert frame["amount"].tolist() == [1234.5, 987.25, 12.0]
     us = tmp_path / "us.csv"
     us.write_text('id,price,plan\nA,"236,663",x\nB,"1,204.5",y\nC,17,x\n', encoding="utf-8")
-    assert data.read_table(us)["price"].tolist() == [236663.0, 1204.5, 17.0]
+    assert read_table(us)["price"].tolist() == [236663.0, 1204.5, 17.0]
 
 
 def test_missing_value_words_and_trailing_delimiters(tmp_path):
     path = tmp_path / "excel.csv"
     path.write_text(" id , churned ,,\nA, yes ,,\nB,None,,\nC, no ,,\n", encoding="utf-8")
-    frame = data.read_table(path)
+    frame = read_table(path)
     assert list(frame.columns) == ["id", "churned"]
     assert frame["churned"].tolist()[0] == "yes"
     assert frame["churned"].isna().tolist() == [False, True, False]
@@ -54,7 +55,7 @@ def test_a_gzip_csv_is_read(tmp_path):
     path = tmp_path / "t.csv.gz"
     with gzip.open(path, "wt", encoding="utf-8") as handle:
         handle.write("a;b\n1;x\n2;y\n")
-    assert data.read_table(path)["a"].tolist() == [1, 2]
+    assert read_table(path)["a"].tolist() == [1, 2]
 
 
 def test_dates_with_mixed_offsets_become_utc_without_warnings(tmp_path):
@@ -63,7 +64,7 @@ def test_dates_with_mixed_offsets_become_utc_without_warnings(tmp_path):
                     encoding="utf-8")
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        frame = data.read_table(path, dates=("ts",))
+        frame = read_table(path, dates=("ts",))
     assert frame["ts"].tolist() == [pd.Timestamp("2025-03-29T09:00Z"),
                                     pd.Timestamp("2025-03-31T08:00Z")]
 
@@ -72,7 +73,7 @@ def test_dates_mixed_with_text_are_not_silently_emptied(tmp_path):
     path = tmp_path / "d.csv"
     values = [f"2025-01-{d:02d}" for d in range(1, 29)] + ["unknown"]
     pd.DataFrame({"day": values, "y": range(29)}).to_csv(path, index=False)
-    frame = data.read_table(path)
+    frame = read_table(path)
     assert frame["day"].iloc[-1] == "unknown"
     assert frame["day"].notna().all()
 
@@ -81,8 +82,8 @@ def test_a_declared_time_column_names_the_bad_values_truthfully(tmp_path):
     path = tmp_path / "d.csv"
     values = [f"2024-01-{d:02d}" for d in range(1, 29)] + ["13/01/2024", "unknown", "n.a."]
     pd.DataFrame({"day": values, "y": range(31)}).to_csv(path, index=False)
-    with pytest.raises(data.DataError) as caught:
-        data.read_table(path, dates=("day",))
+    with pytest.raises(DataError) as caught:
+        read_table(path, dates=("day",))
     assert str(caught.value) == (
         "d.csv: column 'day' is declared as the time column but holds 'unknown', which is "
         "not a date (2 such rows); fix those values or choose another time_column")
@@ -97,7 +98,7 @@ def test_nested_and_decimal_parquet_columns(tmp_path):
                                           type=pa.decimal128(10, 2)),
                       "y": ["x", "y", "x"]})
     pq.write_table(table, path)
-    frame = data.read_table(path)
+    frame = read_table(path)
     assert frame["tags"].tolist() == ['["a", "b"]', '["c"]', "[]"]
     assert frame["revenue"].tolist()[:2] == [1.5, 2.25]
 
@@ -112,7 +113,7 @@ def test_inspection_reads_the_whole_file_not_its_first_rows(tmp_path):
 
 
 def roles(frame: pd.DataFrame) -> dict[str, str]:
-    return {c.name: c.role for c in columns.describe_columns(frame)}
+    return {c.name: c.role for c in describe_columns(frame)}
 
 
 def test_identifier_detection_both_ways():
@@ -152,17 +153,16 @@ def test_sparse_columns_are_not_called_leaks(tmp_path):
         column = pd.Series(np.nan, index=frame.index)
         column[rng.choice(len(frame), 8, replace=False)] = 1.0
         frame[f"rare_{i}"] = column
-    infos = columns.describe_columns(frame)
+    infos = describe_columns(frame)
     features = [i for i in infos if i.name != "churned"]
     assert quality.leakage_suspects(frame, "churned", "binary", features) == []
 
 
 def test_a_checklist_with_windows_line_endings_keeps_them(tmp_path):
-    blocks = project_module("blocks")
     path = tmp_path / "CHECKLIST.md"
     original = "# Notes\r\n<!-- mvpgen:begin eda -->\r\nold\r\n<!-- mvpgen:end eda -->\r\nmine\r\n"
     path.write_bytes(original.encode("utf-8"))
-    assert blocks.update_file(path, {"eda": "new\ntwo lines"})
+    assert update_file(path, {"eda": "new\ntwo lines"})
     assert path.read_bytes() == (b"# Notes\r\n<!-- mvpgen:begin eda -->\r\nnew\r\ntwo lines"
                                  b"\r\n<!-- mvpgen:end eda -->\r\nmine\r\n")
 
@@ -175,8 +175,7 @@ def test_an_empty_column_is_reported_once(tmp_path):
     frame = binary_frame()
     frame["blank"] = np.nan
     frame.to_csv(tmp_path / "t.csv", index=False)
-    config = project_module("config")
-    mapping = config.parse_mapping(mapping_raw)[0]
-    summary = quality.data_quality(data.load_dataset(mapping, tmp_path), mapping, task="binary")
+    mapping = parse_mapping(mapping_raw)[0]
+    summary = quality.data_quality(load_dataset(mapping, tmp_path), mapping, task="binary")
     codes = [i["code"] for i in summary["issues"] if "blank" in i["columns"]]
     assert codes == ["constant_columns"]
