@@ -200,9 +200,9 @@ NOT_LEAKS_FIX = "write it as {column: why it is known in time}"
 
 
 @pytest.mark.parametrize(("section", "key", "value", "line"), [
-    ("business", "capacity", 1001, f"business.capacity: 1001 is not between 0 and 1,000 — "
+    ("business", "capacity", 1001, f"business.capacity: 1001 is not more than 0 and at most 1,000 — "
                                    f"{CAPACITY_FIX}"),
-    ("business", "capacity", 0, f"business.capacity: 0 is not between 0 and 1,000 — "
+    ("business", "capacity", 0, f"business.capacity: 0 is not more than 0 and at most 1,000 — "
                                 f"{CAPACITY_FIX}"),
     ("business", "capacity", "many", f"business.capacity: expected a number, got text "
                                      f"('many') — {CAPACITY_FIX}"),
@@ -255,17 +255,25 @@ def test_settings_must_be_a_section(churn_raw):
     ]
 
 
-@pytest.mark.xfail(reason="engine: settings.seed accepts any integer, but numpy and "
-                          "scikit-learn take 0 to 2**32 - 1 only: with seed: -1 'mvpgen check' "
-                          "says sound and 'mvpgen eda' exits 3 with 'Error: unexpected "
-                          "ValueError: Seed must be between 0 and 2**32 - 1'", strict=True)
 @pytest.mark.parametrize("seed", [-1, 2**32])
 def test_a_seed_numpy_cannot_use_is_refused(churn_raw, seed):
     churn_raw["settings"] = {"seed": seed}
-    found = problems(churn_raw)
-    assert len(found) == 1
-    assert found[0].startswith(f"settings.seed: {seed} ")
-    assert " — " in found[0]
+    assert problems(churn_raw) == [
+        f"settings.seed: {seed} is outside 0 to 4294967295 — use a seed such as 0 or 42"]
+
+
+def test_the_target_cannot_be_cleared_of_leaking(churn_raw):
+    churn_raw["data"]["not_leaks"] = {"churned": "it is the answer"}
+    assert problems(churn_raw) == [
+        "data.not_leaks: names the target column 'churned' — list only feature columns the "
+        "leak screen named"]
+
+
+def test_a_list_of_names_says_which_item_is_not_a_name(churn_raw):
+    churn_raw["data"]["id_columns"] = ["customer_id", 1]
+    assert problems(churn_raw) == [
+        "data.id_columns: expected a list of names, got a list holding a number (1) — write it "
+        "as [first, second]"]
 
 
 def test_a_mapping_with_every_optional_field_round_trips_through_yaml(churn_raw, tmp_path):

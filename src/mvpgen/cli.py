@@ -41,6 +41,11 @@ class _Group(click.Group):
         except KeyboardInterrupt:  # pragma: no cover - needs a real Ctrl-C
             click.echo("\nInterrupted; nothing was left half-written.", err=True)
             sys.exit(INTERRUPTED_EXIT_CODE)
+        except BrokenPipeError:
+            # The reader went away (`mvpgen summary | head`): stop quietly, as tools do.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            sys.exit(141)
 
     def invoke(self, ctx: click.Context) -> Any:
         from mvpgen.errors import MvpgenError
@@ -62,7 +67,7 @@ class _Group(click.Group):
         except click.Abort:
             click.echo("\nInterrupted; nothing was left half-written.", err=True)
             ctx.exit(INTERRUPTED_EXIT_CODE)
-        except (click.ClickException, click.exceptions.Exit):
+        except (click.ClickException, click.exceptions.Exit, BrokenPipeError):
             raise  # click reports its own errors and exits
         except MemoryError:
             click.echo("Error: out of memory; sample the data (e.g. data.engine: duckdb) or use "

@@ -116,7 +116,8 @@ class OneColumnRule(BaseEstimator):
         counts = y.value_counts() if self.task != "regression" else None
         if counts is not None and counts.min() >= CHOICE_FOLDS:
             return StratifiedKFold(CHOICE_FOLDS, shuffle=True,
-                                   random_state=self.seed).split(np.zeros(len(y)), y)
+                                   random_state=self.seed).split(np.zeros(len(y)),
+                                                                 y.astype(str))
         return KFold(CHOICE_FOLDS, shuffle=True, random_state=self.seed).split(np.zeros(len(y)))
 
     def _held_out_score(self, x: pd.DataFrame, y: pd.Series, column: str, fit: np.ndarray,

@@ -66,7 +66,7 @@ def sample_of(project: Project, rows: int = 300, seed: int = 0) -> Sample:
     task = resolve_task(mapping.technical.task, frame[dataset.target].unique())
     target = frame[dataset.target]
     y = (target.astype(float).to_numpy() if task == "regression"
-         else np.array(python_values(target), dtype=object))
+         else np.asarray(python_values(target)))
     return Sample(project, raw, frame, plan, lambda: make(plan), frame[plan.used], y, task,
                   dataset.target, list(dataset.id_columns))
 

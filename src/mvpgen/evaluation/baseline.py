@@ -125,7 +125,7 @@ def run_baseline(project: Project, *,
 
     test = split.test
     predictions = {c.name: fitting.predict(fitted[c.name], x.iloc[test], target, test,
-                                           thresholds[c.name] or fitting.DEFAULT_THRESHOLD)
+                                           _or_default(thresholds[c.name]))
                    for c in contenders}
     if task == "binary":
         predictions[ACT_ON_ALL] = fitting.constant(target, test, True)
@@ -175,27 +175,28 @@ def run_baseline(project: Project, *,
                              setup.plan.only(columns)),
                          target_name=target_name(mapping), not_leaks=mapping.data.not_leaks,
                          seed=seed, ordered=ordered, progress=progress)
-    too_good = too_good_findings(results) if not leaks.suspects else []
+    for name in results:
+        if results[name].kind != "trivial" and name in fitted:
+            results[name].importance = explain.permutation_importance(
+                fitted[name], x, target, test, seed=seed)
+            results[name].coefficients = explain.coefficients(fitted[name])
+    too_good, too_good_cleared = _too_good(results, leaks, mapping.data.not_leaks)
 
     progress("Drawing the learning curve")
     curve = _learning_curve(fitted, contenders, best_model, x, target, setup, metric,
                             thresholds, resampler, seed)
     goal, recommendation = decide(
         results, metric, mapping.technical.threshold, differences=differences,
-        suspects=leaks.columns, too_good=too_good, test_rows=len(test),
+        suspects=leaks.columns, too_good=[f["sentence"] for f in too_good],
+        test_rows=len(test),
         test_share=settings.test_share, more_data_helps=curve.get("more_data_helps"))
-
-    for name in results:
-        if results[name].kind != "trivial" and name in fitted:
-            results[name].importance = explain.permutation_importance(
-                fitted[name], x, target, test, seed=seed)
-            results[name].coefficients = explain.coefficients(fitted[name])
 
     business = None
     if task == "binary" and mapping.costs is not None:
         business = money.business_case(
             predictions, mapping.costs, {n: values[f"cost:{n}"] for n in predictions},
-            trivial=[NO_MODEL, ACT_ON_ALL, ACT_ON_NONE], trusted=not (leaks.columns or too_good))
+            trivial=[NO_MODEL, ACT_ON_ALL, ACT_ON_NONE],
+            trusted=not (leaks.columns or too_good))
     defer_policy = None
     if task != "regression" and best_model is not None:
         defer_policy = defer.defer_policy(
@@ -228,8 +229,10 @@ def run_baseline(project: Project, *,
         learning_curve=curve, feedback=_feedback_entry(setup),
         capacity=_capacity_entry(target, mapping), business=business, defer=defer_policy,
         drift=drift, saved_model=saved, mvpgen=__version__)
+    result.leaks["too_good"] = too_good
+    result.leaks["too_good_cleared"] = too_good_cleared
     result.warnings = warnings_for(result, setup.quality, setup.infos, mapping,
-                                   too_good=too_good, resample_note=resample_note)
+                                   resample_note=resample_note)
     model = _deployable(fitted[saved] if saved else None, thresholds.get(saved), target,
                         x.iloc[setup.train[:50]], setup)
     return BaselineRun(result, model, _holdout_table(setup, test, predictions, results),
@@ -344,7 +347,9 @@ def _values(series: pd.Series, task: str) -> np.ndarray:
     """Return the target as the models learn it: numbers, or classes as plain values."""
     if task == "regression":
         return series.astype(float).to_numpy()
-    return np.array(python_values(series), dtype=object)
+    # Plain values in an array of their own kind (whole numbers, text, flags): what
+    # scikit-learn recognises as class labels.
+    return np.asarray(python_values(series))
 
 
 def _positive_label(mapping: Any, target: pd.Series, task: str) -> Any:
@@ -448,7 +453,7 @@ def _contender_result(name: str, kind: str, contender: Contender | None, p: Pred
         name=name, kind=kind, description=description, test=test, ci=ci,
         verdict=judge(metric, goal, test[metric], *ci),
         cv=({k: {"mean": rounded(v["mean"]), "std": rounded(v["std"])}
-             for k, v in cv.summary(names, threshold or 0.5).items()} if cv else {}),
+             for k, v in cv.summary(names, _or_default(threshold)).items()} if cv else {}),
         fit_seconds=seconds, decision_threshold=threshold,
         interval_method=estimate.method, corrected=estimate.corrected)
     if model is not None and hasattr(_final(model), "describe"):
@@ -456,9 +461,40 @@ def _contender_result(name: str, kind: str, contender: Contender | None, p: Pred
         decision = ((setup.target.positive, setup.negative, threshold)
                     if setup.target.task == "binary" else None)
         result.rule = rule.describe(setup.dataset.target, decision)
-        alike = rule.acts_alike(threshold) if hasattr(rule, "acts_alike") and threshold else None
+        alike = (rule.acts_alike(threshold) if hasattr(rule, "acts_alike")
+                 and threshold is not None else None)
         result.acts_like = {"all": ACT_ON_ALL, "none": ACT_ON_NONE}.get(alike or "")
     return result
+
+
+def _too_good(results: dict[str, ContenderResult], leaks: Any,
+              not_leaks: dict[str, str]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Return the too-good scores that block the verdict, and those a person cleared.
+
+    A score too good to be true names the columns its contender relies on most, so a
+    person who knows them to be available in time can clear them (``data.not_leaks``).
+    While the screen names suspects, they are the news: too-good scores wait for them.
+    """
+    if leaks.suspects:
+        return [], []
+    blocking, cleared = [], []
+    for finding in too_good_findings(results):
+        contender = results[finding["contender"]]
+        columns = [i["column"] for i in contender.importance[:3]]
+        shown = ", ".join(f"'{c}'" for c in columns)
+        entry = {**finding, "columns": columns,
+                 "sentence": finding["sentence"] + (f"; it relies most on {shown}"
+                                                    if columns else "")}
+        if columns and all(c in not_leaks for c in columns):
+            cleared.append(entry | {"cleared": {c: not_leaks[c] for c in columns}})
+        else:
+            blocking.append(entry)
+    return blocking, cleared
+
+
+def _or_default(threshold: float | None) -> float:
+    """Return a decision threshold, 0.5 where none was chosen (0 is a threshold too)."""
+    return fitting.DEFAULT_THRESHOLD if threshold is None else threshold
 
 
 def _final(model: Any) -> Any:
@@ -490,7 +526,7 @@ def _learning_curve(fitted: dict[str, Any], contenders: list[Contender], best: s
     model = next(c.estimator for c in contenders if c.name == best)
     points = fitting.learning_curve(model, x, target, setup.train, setup.split.test, metric,
                                     recent_last=setup.split.strategy == "time",
-                                    threshold=thresholds.get(best) or 0.5, seed=seed)
+                                    threshold=_or_default(thresholds.get(best)), seed=seed)
     shown = []
     for point in points:
         band = boot.interval(boot.bootstrap(

@@ -9,8 +9,8 @@ resamples, so differences are paired.
 
 Where resampling alone is known to be optimistic, the interval is widened with a
 closed-form one that is not: a Wilson-type interval for ROC AUC (Newcombe's, from the
-Hanley-McNeil variance) and Wilson score intervals for proportions (accuracy,
-recall, precision); the reported interval spans both. With few positives, average
+Hanley-McNeil variance), Wilson score intervals for proportions (accuracy, recall,
+precision) and Student's t for a mean error (MAE); the reported interval spans both. With few positives, average
 precision reads high, so its estimate is bias-corrected by the bootstrap.
 """
 
@@ -203,7 +203,7 @@ def _closed_form(name: str, p: Predictions, value: float) -> tuple[float, float,
         if min(positives, negatives) == 0:
             return None
         return (*auc_interval(value, positives, negatives), "Newcombe's AUC interval")
-    count = {"accuracy": len(p.truth),
+    count: int | None = {"accuracy": len(p.truth), "balanced_accuracy": len(p.truth),
              "recall": int(np.sum(p.truth)) if p.classes == (False, True) else 0,
              "precision": int(np.sum(p.label)) if p.classes == (False, True) else 0,
              }.get(name)
@@ -212,9 +212,21 @@ def _closed_form(name: str, p: Predictions, value: float) -> tuple[float, float,
 
         acted = acted_on(p.score, p.capacity)
         count = int(np.sum(p.truth)) if name == "recall_at_budget" else int(acted.sum())
+    if name == "mae" and len(p.truth) > 2:
+        return (*mean_interval(np.abs(np.asarray(p.truth, float) - np.asarray(p.label, float))),
+                "Student's t interval")
     if not count:
         return None
     return (*wilson(value, count), "the Wilson interval")
+
+
+def mean_interval(values: np.ndarray) -> tuple[float, float]:
+    """Return Student's t interval of a mean (an average error, say)."""
+    from scipy.stats import t as student
+
+    values = values[np.isfinite(values)]
+    half = student.ppf(0.975, len(values) - 1) * values.std(ddof=1) / np.sqrt(len(values))
+    return float(values.mean() - half), float(values.mean() + half)
 
 
 def wilson(share: float, count: int) -> tuple[float, float]:

@@ -46,7 +46,7 @@ def permutation_importance(model: Any, x: pd.DataFrame, target: Target, rows: np
         drop = base - metric.fast(predict(model, shuffled, target, rows))
         out.append({"column": str(column), "importance": round(float(drop), 6)})
     out.sort(key=lambda item: -item["importance"])
-    return out[:TOP]
+    return [item for item in out if item["importance"] != 0][:TOP]
 
 
 def coefficients(model: Any) -> list[dict[str, Any]]:

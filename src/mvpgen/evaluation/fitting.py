@@ -60,7 +60,7 @@ def predict(model: Any, x: pd.DataFrame, target: Target, rows: np.ndarray | slic
                     else np.zeros(len(x)))
         return Predictions(truth, positive >= threshold, positive, (False, True),
                            target.capacity)
-    return Predictions(truth, np.asarray(classes, dtype=object)[proba.argmax(axis=1)], proba,
+    return Predictions(truth, np.asarray(classes)[proba.argmax(axis=1)], proba,
                        tuple(classes))
 
 

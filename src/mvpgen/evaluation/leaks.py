@@ -39,8 +39,10 @@ ALONE_QUANTITY = 0.9
 TOGETHER = 0.99  # a linear formula of a few columns
 TOO_GOOD = {"binary": 0.99, "multiclass": 0.99, "regression": 0.99}
 NAMED_SHARE = 0.2  # a named column carrying this share of the screening model's gain
+FAMILY_DROP = 0.05  # what setting aside the rest of a numbered family must cost
 MAX_PARTS = 3
 POOL = 12  # the columns a quick screen finds strongest compete for a formula
+MAX_SHUFFLED = 25  # columns ranked by shuffling; the quick screen picks them
 # Words that name what is only known once the outcome happened.
 _AFTER_WORDS = ("duration", "delay", "elapsed", "outcome", "result", "resolution",
                 "resolved", "closed", "final", "reason", "refund", "cancel", "returned",
@@ -215,8 +217,8 @@ def _together(x: pd.DataFrame, y: np.ndarray, task: str, numeric: list[str],
     Forward selection over the strongest columns: each step adds the column that most
     improves a linear model scored on the half of the rows it was not fitted on.
     """
-    if len(numeric) < 2 or len(x) < 60:
-        return None
+    if len(numeric) < 2 or len(x) < 60 or task == "multiclass":
+        return None  # a formula rebuilds a quantity, or a yes/no cut of one
     from mvpgen.data.screening import strongest
 
     pool = strongest(x, y, numeric, task, POOL)
@@ -309,6 +311,15 @@ def _carried(x: pd.DataFrame, y: np.ndarray, task: str,
             score = _cv_score(x, y, task, preprocessor, kept, folds, seed) if kept else trivial
             if score is None or score < TOO_GOOD[task] - 0.02:
                 break
+        family = _family(dropped, columns)
+        if family and score is not None:
+            kept = [c for c in columns if c not in dropped and c not in family]
+            without = _cv_score(x, y, task, preprocessor, kept, folds, seed) if kept else trivial
+            # Columns numbered like the named ones (votes_1..votes_5) often carry the
+            # rest of the same leak: they join when setting them aside too costs much.
+            if without is not None and score - without >= FAMILY_DROP:
+                dropped += family
+                score = without
         fresh = [c for c in dropped if c not in named]
         if fresh:
             shown = trivial if score is None else score
@@ -336,6 +347,12 @@ def _carried(x: pd.DataFrame, y: np.ndarray, task: str,
     return full, out
 
 
+def _family(named: list[str], columns: list[str]) -> list[str]:
+    """Return the other columns named like the named ones but for their numbers."""
+    keys = {re.sub(r"\d+", "#", c) for c in named if re.search(r"\d", c)}
+    return [c for c in columns if c not in named and re.sub(r"\d+", "#", c) in keys]
+
+
 def _folds(size: int, y: np.ndarray, task: str, seed: int,
            ordered: bool) -> list[tuple[np.ndarray, np.ndarray]]:
     from sklearn.model_selection import KFold, StratifiedKFold, TimeSeriesSplit
@@ -353,13 +370,24 @@ def _folds(size: int, y: np.ndarray, task: str, seed: int,
 
 def _screening_model(task: str, preprocessor: Callable[[list[str]], Any], columns: list[str],
                      seed: int) -> Any:
-    from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
+    from sklearn.ensemble import (
+        ExtraTreesClassifier,
+        HistGradientBoostingClassifier,
+        HistGradientBoostingRegressor,
+    )
     from sklearn.pipeline import make_pipeline
 
     options = {"max_iter": 60, "learning_rate": 0.15, "early_stopping": False,
                "random_state": seed}
-    model = (HistGradientBoostingRegressor(**options) if task == "regression"
-             else HistGradientBoostingClassifier(**options))
+    if task == "multiclass":
+        # Boosting fits a tree per class and round; a forest's cost does not grow with
+        # the number of classes.
+        model: Any = ExtraTreesClassifier(n_estimators=80, min_samples_leaf=2,
+                                          random_state=seed)
+    elif task == "regression":
+        model = HistGradientBoostingRegressor(**options)
+    else:
+        model = HistGradientBoostingClassifier(**options)
     return make_pipeline(preprocessor(columns), model)
 
 
@@ -395,15 +423,24 @@ def _cv_score(x: pd.DataFrame, y: np.ndarray, task: str,
 def _permutation_ranking(x: pd.DataFrame, y: np.ndarray, task: str,
                          preprocessor: Callable[[list[str]], Any], columns: list[str],
                          folds: list[tuple[np.ndarray, np.ndarray]], seed: int) -> list[str]:
-    """Return the columns, the one whose shuffling costs the held-out score most first."""
+    """Return the columns, the one whose shuffling costs the held-out score most first.
+
+    With many columns, only the strongest by a quick screen are shuffled (the others
+    follow in their order): a column that carries a suspicious score is among them.
+    """
     rng = np.random.default_rng(seed)
-    drops = dict.fromkeys(columns, 0.0)
+    drops = dict.fromkeys(columns, -np.inf)
+    shuffled_columns = columns
+    if len(columns) > MAX_SHUFFLED:
+        from mvpgen.data.screening import strongest
+
+        shuffled_columns = strongest(x, np.asarray(y), columns, task, MAX_SHUFFLED)
     fit, test = folds[-1]
     model = _screening_model(task, preprocessor, columns, seed)
     model.fit(x.iloc[fit], _fit_target(y[fit], task))
     held = x.iloc[test]
     base = _fold_score(model, held, y[test], task)
-    for column in columns:
+    for column in shuffled_columns:
         shuffled = held.copy()
         shuffled[column] = held[column].to_numpy()[rng.permutation(len(held))]
         drops[column] = base - _fold_score(model, shuffled, y[test], task)

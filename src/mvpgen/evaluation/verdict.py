@@ -68,10 +68,10 @@ def decide(contenders: dict[str, ContenderResult], metric_name: str, threshold: 
     if suspects or too_good:
         why = (f"the leak screen names {_listing(suspects)}" if suspects
                else too_good[0])
-        sentence = (f"Stop: the data leaks the answer: {why}. Remove "
-                    + ("them" if len(suspects) > 1 else "it" if suspects else "the column")
-                    + " from the data, or, if known when the prediction is made, clear "
-                    + ("them" if len(suspects) > 1 else "it")
+        many = len(suspects) > 1 or not suspects
+        sentence = (f"Stop: the data may leak the answer: {why}. Remove "
+                    + ("them" if many else "it") + " from the data, or, if known when the "
+                    "prediction is made, clear " + ("them" if many else "it")
                     + " in mvp.yaml (data.not_leaks: {column: why})")
         return (goal("suspect_leak", best, f"Goal {goal_words}: no verdict while the data "
                      f"may leak the answer ({_shown(best, metric_name)})"),
@@ -80,10 +80,12 @@ def decide(contenders: dict[str, ContenderResult], metric_name: str, threshold: 
     reached = [c for c in trivial if metric.meets(c.value(metric_name), threshold)
                or c.verdict == "met"]
     if reached:
-        policy = _best(reached, metric)
+        # Name the plainest policy: "act on all" says more than "no model" deciding alike.
+        plain = sorted(reached, key=lambda c: c.name not in ("act on all", "act on none"))
+        policy = _best(plain, metric)
         value = policy.value(metric_name)
-        what = policy.name if policy.kind == "trivial" else (
-            f"the rule, which {policy.acts_like}")
+        flags = "every row" if policy.acts_like == "act on all" else "no row"
+        what = policy.name if policy.kind == "trivial" else f"{policy.name}, which flags {flags},"
         sentence = (f"Change the goal: {what} already reaches {metric_name} "
                     f"{_number(value)} (goal {sign} {threshold:g}) without any model; "
                     f"{advice(metric_name, policy)}")
@@ -137,10 +139,16 @@ def decide(contenders: dict[str, ContenderResult], metric_name: str, threshold: 
     unsure = [c for c in candidates if c.verdict == "inconclusive"]
     if unsure:
         leader = _best(unsure, metric)
+        rival = best_rule if leader.kind == "model" else None
+        alike = ""
+        if rival is not None and not clearly_better(
+                metric, _difference(differences, leader, rival, metric_name)):
+            alike = (f" ({rival.name} does about as well: "
+                     f"{_number(rival.value(metric_name))})")
         return (goal("inconclusive", leader, f"Goal {goal_words}: inconclusive — "
                      f"{_shown(leader, metric_name)}"),
                 Recommendation("inconclusive", f"Inconclusive: {_shown(leader, metric_name)} "
-                               f"straddles the goal {threshold:g}; "
+                               f"straddles the goal {threshold:g}{alike}; "
                                + rows_to_settle(leader, metric_name, threshold, test_rows,
                                                 test_share)))
     leader = best if best is not None else (best_rule or best_model)
@@ -259,27 +267,32 @@ def _listing(columns: list[str]) -> str:
     return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + f" and {quoted[-1]}"
 
 
-def too_good_findings(contenders: dict[str, ContenderResult]) -> list[str]:
-    """Return sentences for every score too good to be true, any contender, any metric.
+def too_good_findings(contenders: dict[str, ContenderResult]) -> list[dict[str, str]]:
+    """Return every score too good to be true, any contender, any metric.
 
-    Error metrics are too good when under a share of the no-model error.
+    Error metrics are too good when under a share of the no-model error. Each finding
+    names its contender, so the columns it relies on can be named with it.
     """
-    out = []
+    out: dict[str, dict[str, str]] = {}
     reference = contenders.get("no model")
     for c in contenders.values():
-        if c.kind == "trivial":
+        if c.kind == "trivial" or c.name in out:
             continue
         for name, value in c.test.items():
             metric = METRICS.get(name)
             if metric is None or metric.too_good is None or value is None:
                 continue
-            if metric.higher_is_better and metric.high == 1.0 or name == "r2":
+            if metric.higher_is_better:
                 if value >= metric.too_good:
-                    out.append(f"{c.name} scores {name} {value:.3f} on the holdout, too good to "
-                               "be true for most business problems")
+                    out[c.name] = {"contender": c.name, "sentence": (
+                        f"{c.name} scores {name} {value:.3f} on the holdout, too good to be "
+                        "true for most business problems")}
+                    break
             elif reference is not None and reference.value(name):
                 share = value / reference.value(name)
                 if share <= metric.too_good:
-                    out.append(f"{c.name}'s {name} is {share:.1%} of the no-model {name}, too "
-                               "good to be true for most business problems")
-    return list(dict.fromkeys(out))[:3]
+                    out[c.name] = {"contender": c.name, "sentence": (
+                        f"{c.name}'s {name} is {share:.1%} of the no-model {name}, too good "
+                        "to be true for most business problems")}
+                    break
+    return list(out.values())[:3]

@@ -20,8 +20,7 @@ SMALL_TEST_ROWS = 100
 
 
 def warnings_for(result: BaselineResult, quality: dict[str, Any], infos: list[ColumnInfo],
-                 mapping: Mapping, *, too_good: list[str],
-                 resample_note: str | None) -> list[Warning]:
+                 mapping: Mapping, *, resample_note: str | None) -> list[Warning]:
     """Return the warnings of a baseline result, the most important first."""
     out: list[Warning] = []
     for suspect in result.leak_suspects:
@@ -29,9 +28,14 @@ def warnings_for(result: BaselineResult, quality: dict[str, Any], infos: list[Co
                            + ("them" if len(suspect["columns"]) > 1 else "it")
                            + " unless known when the prediction is made (then clear it in "
                              "mvp.yaml: data.not_leaks)", suspect["columns"]))
-    for sentence in too_good:
-        out.append(Warning("leakage_suspect", sentence + ": look for a column that is only "
-                           "known afterwards"))
+    for finding in result.leaks.get("too_good", []):
+        out.append(Warning("leakage_suspect", finding["sentence"] + ": look for a column that "
+                           "is only known afterwards, or clear those known in time in mvp.yaml "
+                           "(data.not_leaks)", finding["columns"]))
+    for finding in result.leaks.get("too_good_cleared", []):
+        out.append(Warning("leak_cleared", finding["sentence"] + "; cleared in mvp.yaml: "
+                           + "; ".join(f"{c}: {why}" for c, why in finding["cleared"].items()),
+                           finding["columns"]))
     for suspect in result.leaks.get("cleared", []):
         for column, why in suspect["cleared"].items():
             out.append(Warning("leak_cleared", f"'{column}' was named by the leak screen and "

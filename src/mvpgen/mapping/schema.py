@@ -305,6 +305,9 @@ def _consistency_problems(m: Mapping) -> list[Problem]:
         if getattr(m.data, name) == tech.target:
             out.append(Problem(f"data.{name}", f"is the target column '{tech.target}'",
                                "name a different column"))
+    if tech.target in m.data.not_leaks:
+        out.append(Problem("data.not_leaks", f"names the target column '{tech.target}'",
+                           "list only feature columns the leak screen named"))
     if tech.target in m.data.id_columns:
         out.append(Problem("data.id_columns", f"includes the target column '{tech.target}'",
                            "remove it from id_columns"))
@@ -315,7 +318,8 @@ def _consistency_problems(m: Mapping) -> list[Problem]:
                                    "give the cost as a positive amount (0 if free)"))
     capacity = m.business.capacity
     if capacity is not None and not 0 < capacity <= 1000:
-        out.append(Problem("business.capacity", f"{capacity:g} is not between 0 and 1,000",
+        out.append(Problem("business.capacity", f"{capacity:g} is not more than 0 and at "
+                           "most 1,000",
                            "give how many cases in every 1,000 the business can act on, "
                            "e.g. 100"))
     out.extend(_settings_problems(m.settings))
@@ -335,6 +339,9 @@ def _settings_problems(s: Settings) -> list[Problem]:
     if not 100 <= s.bootstrap_resamples <= 10_000:
         out.append(Problem("settings.bootstrap_resamples", f"{s.bootstrap_resamples} is "
                            "outside 100 to 10000", "use bootstrap_resamples: 1000"))
+    if not 0 <= s.seed < 2**32:
+        out.append(Problem("settings.seed", f"{s.seed} is outside 0 to 4294967295",
+                           "use a seed such as 0 or 42"))
     if s.eda not in EDA_MODES:
         out.append(Problem("settings.eda", f"'{s.eda}' is not an EDA mode",
                            f"use one of: {', '.join(EDA_MODES)}"))

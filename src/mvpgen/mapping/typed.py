@@ -120,8 +120,11 @@ def _convert(hint: Any, value: Any, path: str, problems: list[Problem]) -> Any:
         items = [value] if isinstance(value, str) else value
         if isinstance(items, list) and all(isinstance(i, str) and i for i in items):
             return tuple(items)
-        raise _Invalid(f"expected a list of names, got {describe_value(value)}",
-                       "write it as [first, second]")
+        odd = next((i for i in items if not (isinstance(i, str) and i)), None) \
+            if isinstance(items, list) else None
+        got = (f"a list holding {describe_value(odd)}" if isinstance(items, list)
+               else describe_value(value))
+        raise _Invalid(f"expected a list of names, got {got}", "write it as [first, second]")
     if get_origin(hint) is dict:
         texts = isinstance(value, dict) and all(
             isinstance(k, str) and k and isinstance(v, str) and v.strip()

@@ -199,7 +199,7 @@ def _cost_effective(f: Evidence) -> tuple[str, str, str | None]:
         if f.result_problem:
             return "open", f.result_problem, "run `mvpgen baseline`"
         return "open", "no baseline yet", "run `mvpgen baseline`"
-    figure = result.recommendation.sentence
+    figure = _contenders_figure(result)
     if f.stale:
         return ("evidence", f"stale ({f.stale}): {figure}",
                 "run `mvpgen baseline` again: the evidence predates the current mvp.yaml or "
@@ -217,6 +217,24 @@ def _cost_effective(f: Evidence) -> tuple[str, str, str | None]:
         return ("evidence", figure,
                 "add the cost of each error to mvp.yaml (costs:) to compare in money")
     return "answered", figure, None
+
+
+def _contenders_figure(result: BaselineResult) -> str:
+    """Return the contenders' primary values in one line, the goal's verdict last."""
+    metric = result.primary_metric
+    shown = []
+    for c in result.contenders.values():
+        if c.kind == "trivial" and c.name != "no model":
+            continue
+        value = c.value(metric)
+        text = f"{c.name} {'undefined' if value is None else f'{value:.3f}'}"
+        low, high = c.ci
+        if c.name == result.goal.contender and None not in (value, low, high):
+            text += f" [{low:.3f}, {high:.3f}]"
+        shown.append(text)
+    goal = result.goal
+    return (f"{metric}: {', '.join(shown)}; goal {goal.threshold:g} "
+            f"{goal.verdict.replace('_', ' ')}")
 
 
 def _steps(f: Evidence) -> tuple[str, str, str | None]:
