@@ -1,3 +1,3 @@
 """mvpgen: from a business problem and a data extract to an honest ML MVP."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
