@@ -32,8 +32,11 @@ class MappingError(MvpgenError, ValueError):
     def __init__(self, source: str, problems: list[Any]) -> None:
         self.source = source
         self.problems = problems
-        lines = "\n".join(f"  {p}" for p in problems)
-        super().__init__(f"{source} is not a valid mapping:\n{lines}")
+        first = problems[0] if problems else "no mapping found"
+        more = f" (and {len(problems) - 1} more above)" if len(problems) > 1 else ""
+        super().__init__(f"{source} is not a valid mapping: {first}{more}")
+        # Printed above the message, one per line, by the command line.
+        self.findings = [f"  {p}" for p in problems[1:]]
 
 
 class MappingFileError(MvpgenError):

@@ -87,8 +87,14 @@ def _message(per_1000: dict[str, Any], cheapest: str, clear: bool, order: list[s
                 "other's uncertainty")
     if cheapest != best_trivial and cheapest in savings:
         saved = savings[cheapest]
-        text += (f"; {saved['value']:,.0f} [{saved['ci'][0]:,.0f}, {saved['ci'][1]:,.0f}] less "
-                 f"than the best policy without a model ({best_trivial})")
+        low, high = saved["ci"]
+        if low is not None and low > 0:
+            text += (f"; {saved['value']:,.0f} [{low:,.0f}, {high:,.0f}] per 1,000 better than "
+                     f"the best policy without a model ({best_trivial})")
+        elif low is not None and high is not None:
+            text += (f"; against the best policy without a model ({best_trivial}) the "
+                     f"difference lies between {low:,.0f} and {high:,.0f} per 1,000: no clear "
+                     "saving")
     unstated = [o.replace("_", " ") for o, given in stated.items() if not given]
     if unstated:
         text += f" ({' and '.join(unstated)} cost 0: not given in mvp.yaml)"
