@@ -375,3 +375,30 @@ def record_data(path: Path) -> str:
     write_atomically(path, "".join(lines))
     return (f"recorded {data_file.name} in {path.name}: {rows:,} rows, fingerprint "
             f"{values['sha256'][:12]}…")
+
+
+def require_fit_target(dataset: Any, task: str, mapping: Any) -> None:
+    """Refuse a target the task cannot use: the same check as ``mvpgen check``.
+
+    Raises:
+        DataError: naming the problem and the fix.
+    """
+    from mvpgen.data.columns import describe_columns as describe
+    from mvpgen.data.target import python_values
+
+    column = dataset.frame[dataset.target]
+    counts = column.value_counts()
+    role = describe(dataset.frame[[dataset.target]])[0].role
+    problem = target_problem(mapping.technical.task, dataset.target,
+                             tuple(python_values(counts.index)), tuple(int(c) for c in counts),
+                             role, dataset.source.name)
+    if problem is not None:
+        field, what, fix = problem
+        msg = f"{dataset.source.name}: {field}: {what}; {fix}"
+        raise DataError(msg)
+    if task == "regression" and mapping.technical.metric == "mape" and \
+            not (column.astype(float) > 0).all():
+        msg = (f"{dataset.source.name}: mape divides by the target, but "
+               f"'{dataset.target}' holds zeros or negative values; choose mae, rmse or r2 in "
+               "mvp.yaml")
+        raise DataError(msg)

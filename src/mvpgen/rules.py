@@ -255,11 +255,13 @@ class OneColumnRule(BaseEstimator):
         other_share = _pooled(self, others)
         if self.kind_ == "categorical":
             values = [c.split(" is ", 1)[1] for c in flagged if not c.endswith("anything else")]
-            fallback = any(c.endswith("anything else") for c in flagged)
+            rest = next(c for c in positive_share if c.endswith("anything else"))
+            # The rest (rare or unseen values) is named only when training rows fell in it.
+            fallback = rest in flagged and self.group_rows_.get(rest, 0) > 0
             shown = ", ".join(values[:6]) + (f" and {len(values) - 6} more" if len(values) > 6
                                               else "")
-            condition = (f"{self.column_} is {shown}" if values else "")
-            if fallback:
+            condition = f"{self.column_} is {shown}"
+            if fallback or not values:
                 kept = [c.split(" is ", 1)[1] for c in others]
                 condition = f"{self.column_} is not {', '.join(kept[:6])}"
         else:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from mvpgen import __version__
+from mvpgen.checks import require_fit_target
 from mvpgen.contenders import (
     ACT_ON_ALL,
     ACT_ON_NONE,
@@ -296,33 +297,6 @@ def _prepare(project: Project, progress: Callable[[str], None]) -> _Setup:
 def target_name(mapping: Any) -> str:
     """Return the target column's name."""
     return mapping.technical.target
-
-
-def require_fit_target(dataset: Any, task: str, mapping: Any) -> None:
-    """Refuse a target the task cannot use: the same check as ``mvpgen check``.
-
-    Raises:
-        DataError: naming the problem and the fix.
-    """
-    from mvpgen.data.columns import describe_columns as describe
-    from mvpgen.data.target import target_problem
-
-    column = dataset.frame[dataset.target]
-    counts = column.value_counts()
-    role = describe(dataset.frame[[dataset.target]])[0].role
-    problem = target_problem(mapping.technical.task, dataset.target,
-                             tuple(python_values(counts.index)), tuple(int(c) for c in counts),
-                             role, dataset.source.name)
-    if problem is not None:
-        field, what, fix = problem
-        msg = f"{dataset.source.name}: {field}: {what}; {fix}"
-        raise DataError(msg)
-    if task == "regression" and mapping.technical.metric == "mape" and \
-            not (column.astype(float) > 0).all():
-        msg = (f"{dataset.source.name}: mape divides by the target, but "
-               f"'{dataset.target}' holds zeros or negative values; choose mae, rmse or r2 in "
-               "mvp.yaml")
-        raise DataError(msg)
 
 
 def _capacity(mapping: Any, rows: int) -> float | None:

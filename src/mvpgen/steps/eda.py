@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from mvpgen.checks import require_fit_target
 from mvpgen.data.read import load_dataset
 from mvpgen.mapping.describe import TASK_WORDS
 from mvpgen.store.files import write_together
@@ -66,6 +67,7 @@ def run_eda(project: Project, *, full: bool = False,
     dataset = load_dataset(mapping, root)
     frame = dataset.frame
     task = resolve_task(mapping.technical.task, frame[dataset.target].unique())
+    require_fit_target(dataset, task, mapping)  # the same check as `mvpgen check`
     rows = len(frame)
 
     progress("Checking data quality")
