@@ -15,7 +15,7 @@ import yaml
 from click.testing import CliRunner, Result
 
 from mvpgen.cli import main
-from mvpgen.template import examples_dir
+from mvpgen.generator.template import examples_dir
 
 CHURN = examples_dir() / "churn"
 REPO = Path(__file__).resolve().parents[1]
@@ -70,11 +70,15 @@ def tree_digest(folder: Path) -> dict[str, str]:
 
 
 def run_project(project: Path, *args: str) -> subprocess.CompletedProcess:
-    """Run a generated project's own command line, as its user would."""
-    package = next(p.parent.name for p in (project / "src").glob("*/__main__.py"))
-    return subprocess.run([sys.executable, "-m", package, *args], cwd=project,
-                          env={**os.environ, "PYTHONPATH": "src"}, capture_output=True,
-                          text=True)
+    """Run ``mvpgen ARGS`` inside a generated project, in a process of its own."""
+    return subprocess.run([sys.executable, "-m", "mvpgen", *args], cwd=project,
+                          capture_output=True, text=True, env={**os.environ,
+                                                               "PYTHONIOENCODING": "utf-8"})
+
+
+def in_project(project: Path, *args: str) -> Result:
+    """Run ``mvpgen -C PROJECT ARGS`` in-process (fast; for commands that fit no model)."""
+    return run("-C", str(project), *args)
 
 
 @pytest.fixture(scope="session")
