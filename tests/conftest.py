@@ -53,9 +53,16 @@ def write_mapping(path: Path, raw: dict[str, Any]) -> Path:
 
 
 def run(*args: str, input: str | None = None) -> Result:
-    """Run ``mvpgen ARGS`` in-process, stdout and stderr kept apart."""
-    return CliRunner().invoke(main, list(args), input=input, catch_exceptions=False,
-                              prog_name="mvpgen")
+    """Run ``mvpgen ARGS`` in-process, stdout and stderr kept apart.
+
+    ``-C DIR`` changes the working folder, as in a shell; it is restored afterwards.
+    """
+    here = os.getcwd()
+    try:
+        return CliRunner().invoke(main, list(args), input=input, catch_exceptions=False,
+                                  prog_name="mvpgen")
+    finally:
+        os.chdir(here)
 
 
 def scaffold(*args: str, input: str | None = None) -> Result:

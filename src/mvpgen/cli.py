@@ -94,9 +94,11 @@ def _debug(ctx: click.Context) -> bool:
 @click.group(cls=_Group, context_settings=CONTEXT)
 @click.version_option(__version__, "--version", "-V", prog_name="mvpgen")
 @click.option("--debug", is_flag=True, help="Show tracebacks (also MVPGEN_DEBUG=1).")
-@click.option("-C", "--project", "project_dir", type=click.Path(file_okay=False, path_type=Path),
+@click.option("-C", "--project", "project_dir",
+              type=click.Path(exists=True, file_okay=False, path_type=Path),
               envvar="MVPGEN_PROJECT",
-              help="Run a project command as if started in this folder.")
+              help="Run as if started in this folder (as git -C does): a project command "
+                   "finds the project there, and relative paths start there.")
 @click.pass_context
 def main(ctx: click.Context, debug: bool, project_dir: Path | None) -> None:
     """Turn a business problem and a data extract into an honest, runnable ML MVP.
@@ -113,7 +115,8 @@ def main(ctx: click.Context, debug: bool, project_dir: Path | None) -> None:
       mvpgen run            EDA, baseline, review, then the summary
       mvpgen status         where the five product questions stand
     """
-    ctx.obj = project_dir
+    if project_dir is not None:
+        os.chdir(project_dir)
 
 
 # --- making projects ---------------------------------------------------------------------
@@ -365,8 +368,7 @@ def update(project: Path | None, dry_run: bool) -> None:
 
 
 def _project_root(explicit: Path | None = None) -> Path:
-    start = explicit or click.get_current_context().find_root().obj or Path.cwd()
-    return Path(start)
+    return Path(explicit) if explicit is not None else Path.cwd()
 
 
 def _project(explicit: Path | None = None) -> Any:

@@ -1,0 +1,156 @@
+"""A model file loads only if this project wrote it: crafted, pickled, truncated and
+garbage files are refused in one line, and nothing in them runs."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import pickle
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import run, scaffold
+
+MARK = '''
+
+def leave_mark(path: str) -> None:
+    """A function of the user's package with a side effect, as any package may have."""
+    from pathlib import Path
+
+    Path(path).write_text("ran", encoding="utf-8")
+'''
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    folder = tmp_path_factory.mktemp("model-file")
+    import os
+
+    here = os.getcwd()
+    os.chdir(folder)
+    try:
+        assert scaffold("demo", "--example", "churn", "--no-input", "-q").exit_code == 0
+        features = next((folder / "demo").glob("src/*/features.py"))
+        features.write_text(features.read_text(encoding="utf-8") + MARK, encoding="utf-8")
+        result = run("-C", str(folder / "demo"), "baseline", "-q")
+        assert result.exit_code == 0, result.output
+    finally:
+        os.chdir(here)
+    yield folder / "demo"
+
+
+@pytest.fixture
+def saved(project: Path) -> Iterator[Path]:
+    """The project; its model and card restored after each test."""
+    model, card = project / "models/model.skops", project / "models/model.json"
+    original = model.read_bytes(), card.read_bytes()
+    yield project
+    model.write_bytes(original[0])
+    card.write_bytes(original[1])
+
+
+def node(loader: str, cls: str, module: str, **more: object) -> dict:
+    return {"__class__": cls, "__module__": module, "__loader__": loader, "__id__": id(more),
+            **more}
+
+
+def text(value: str) -> dict:
+    return node("JsonNode", "str", "builtins", content=json.dumps(value), is_json=True)
+
+
+def calling(function: str, module: str, *args: str) -> bytes:
+    """A hand-written skops file whose loading calls ``module.function(*args)``."""
+    schema = node("ConstructorFromReduceNode", function, module,
+                  content=node("TupleNode", "tuple", "builtins",
+                               content=[text(a) for a in args]),
+                  protocol=2, _skops_version="0.16.0")
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("schema.json", json.dumps(schema))
+    return buffer.getvalue()
+
+
+class _Marker:
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def __reduce__(self) -> tuple:
+        return (Path.write_text, (Path(self.path), "ran"))
+
+
+def forge_card(project: Path, data: bytes, *trusted: str) -> None:
+    """Do what an attacker who can write both files would: make the card match."""
+    card_file = project / "models/model.json"
+    card = json.loads(card_file.read_text(encoding="utf-8"))
+    card["model_sha256"] = hashlib.sha256(data).hexdigest()
+    card["trusted_types"] = sorted({*card["trusted_types"], *trusted})
+    card_file.write_text(json.dumps(card), encoding="utf-8")
+
+
+def refused(project: Path, isolated: Path) -> list[str]:
+    """Run predict and review; return their outputs (each must be exit 2, one line)."""
+    outputs = []
+    for command in (("predict", "data/raw/customers.csv", str(isolated / "out.csv")),
+                    ("review",)):
+        result = run("-C", str(project), *command)
+        assert result.exit_code == 2, result.output
+        assert result.output.count("\n") == 1 and result.output.startswith("Error: ")
+        outputs.append(result.output)
+    assert not (isolated / "out.csv").exists()
+    return outputs
+
+
+def test_the_model_this_project_wrote_loads_and_predicts(saved: Path, isolated: Path) -> None:
+    result = run("-C", str(saved), "predict", "data/raw/customers.csv", str(isolated / "o.csv"))
+    assert result.exit_code == 0, result.output
+    assert (isolated / "o.csv").read_text(encoding="utf-8").startswith(
+        "customer_id,prediction,score,new_values\n")
+
+
+@pytest.mark.parametrize(("function", "module"), [
+    ("leave_mark", "churn_mvp.features"),  # the package's own function
+    ("default_preprocessor", "churn_mvp.features"),  # a function the package imports
+    ("get_type_hints", "typing"),  # evaluates a string annotation: code
+])
+def test_a_crafted_file_that_calls_a_function_is_refused(saved: Path, isolated: Path,
+                                                         function: str, module: str) -> None:
+    marker = isolated / "marker.txt"
+    crafted = calling(function, module, str(marker))
+    (saved / "models/model.skops").write_bytes(crafted)
+    # The card was not forged: the file is not the one this project wrote.
+    assert refused(saved, isolated)[0] == (
+        f"Error: {saved / 'models/model.skops'} is not the file this project's baseline wrote "
+        "(its SHA-256 differs from the one in model.json); refusing to load it; run the "
+        "baseline step again\n")
+    forge_card(saved, crafted)  # the hash now matches, but the function is on no card
+    assert f"asks to load {module}.{function}, which this project never saves" in \
+        refused(saved, isolated)[0]
+    forge_card(saved, crafted, f"{module}.{function}")  # on the card too: still no class
+    assert f"asks to load {module}.{function}, which this project never saves" in \
+        refused(saved, isolated)[1]
+    assert not marker.exists()
+
+
+@pytest.mark.parametrize("kind", ["pickle", "truncated", "garbage"])
+def test_a_file_that_is_no_model_of_ours_is_refused(saved: Path, isolated: Path,
+                                                     kind: str) -> None:
+    marker = isolated / "marker.txt"
+    model = saved / "models/model.skops"
+    data = {"pickle": pickle.dumps(_Marker(str(marker))),
+            "truncated": model.read_bytes()[: len(model.read_bytes()) // 2],
+            "garbage": bytes(range(256)) * 40}[kind]
+    model.write_bytes(data)
+    forge_card(saved, data)
+    for output in refused(saved, isolated):
+        assert "run the baseline step again" in output
+    assert not marker.exists()
+
+
+def test_a_damaged_card_is_refused_in_one_line(saved: Path, isolated: Path) -> None:
+    (saved / "models/model.json").write_text("{not json", encoding="utf-8")
+    assert refused(saved, isolated)[0] == (
+        f"Error: {saved / 'models/model.json'} is damaged (JSONDecodeError); run the baseline "
+        "step again\n")
