@@ -7,7 +7,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pytest
 from conftest import run, scaffold
 
 from mvpgen.evaluation.defer import choose_share, least_sure, with_people

@@ -87,6 +87,7 @@ class Project:
             MappingError: when its ``mvp.yaml`` is not a valid mapping.
         """
         root = root.resolve()
+        _recover(root)
         record = read_record(root)
         if check_version:
             check_fits(root, record)
@@ -209,6 +210,16 @@ def _package_in(root: Path) -> str | None:
     """Return the package under ``src/`` (the folder with an ``__init__.py``), if one."""
     found = sorted(p.parent.name for p in root.glob("src/*/__init__.py"))
     return found[0] if found else None
+
+
+def _recover(root: Path) -> None:
+    """Finish (or discard) files a killed step left half-switched, before anyone reads them."""
+    from mvpgen.store.files import finish_interrupted
+
+    try:
+        finish_interrupted(root)
+    except OSError:
+        pass  # a read-only project: whoever can write to it will finish the switch
 
 
 def _carries_old_engine(root: Path) -> bool:

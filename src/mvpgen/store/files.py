@@ -95,7 +95,10 @@ def finish_interrupted(root: Path) -> None:
             if source.exists():
                 os.replace(source, root / final)
         journal.unlink(missing_ok=True)
-    for folder in (root / "reports", root / "models"):
+    for name in (JOURNAL, "mvp.yaml", "README.md", "CHECKLIST.md", ".mvpgen.json"):
+        for leftover in root.glob(f".{name}.*.tmp"):
+            leftover.unlink(missing_ok=True)
+    for folder in (root / "reports", root / "models", root / "data" / "feedback"):
         if folder.is_dir():
             for leftover in folder.glob(f".*{_PENDING}"):
                 leftover.unlink(missing_ok=True)
