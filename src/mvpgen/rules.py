@@ -36,8 +36,8 @@ class OneColumnRule(BaseEstimator):
     """
 
     def __init__(self, task: str = "binary", column: str | None = None, *,
-                 ordered: bool = False, seed: int = 0, max_rows: int = 50_000,
-                 max_candidates: int = 30) -> None:
+                 ordered: bool = False, seed: int = 0, max_rows: int = 10_000,
+                 max_candidates: int = 20) -> None:
         self.task = task
         self.column = column
         self.ordered = ordered

@@ -48,9 +48,9 @@ if TYPE_CHECKING:
 
     from mvpgen.project import Project
 
-LARGE_HOLDOUT = 20_000  # above this, fewer resamples: the intervals are narrow anyway
+LARGE_HOLDOUT = 10_000  # above this, fewer resamples: the intervals are narrow anyway
 LARGE_RESAMPLES = 200
-CURVE_RESAMPLES = 200
+CURVE_RESAMPLES = 100
 
 
 @dataclass
@@ -152,8 +152,14 @@ def run_baseline(project: Project, *,
         statistics |= {f"cost:{name}": money.cost_statistic(p, mapping.costs)
                        for name, p in predictions.items()}
     defer_metric = defer.judged_on(metric)
+    shares: tuple[float, ...] = ()
     if task != "regression" and best_model is not None:
-        for share in defer.SHARES:
+        # The curve's points are exact; intervals only where the advice stands: the model
+        # alone, and the share chosen on the training folds.
+        shares = tuple(dict.fromkeys((0.0, *defer.candidate_shares(
+            cv[best_model].out_of_fold(), defer_metric, mapping.technical.threshold,
+            thresholds.get(best_model)))))
+        for share in shares:
             statistics[f"defer:{share}"] = defer.defer_statistic(
                 predictions[best_model], defer_metric, share, thresholds.get(best_model))
     values = boot.bootstrap(statistics, resampler, count, seed)
@@ -204,7 +210,7 @@ def run_baseline(project: Project, *,
             predictions[best_model], cv[best_model].out_of_fold(), defer_metric,
             mapping.technical.threshold, thresholds.get(best_model), model=best_model,
             model_met=results[best_model].verdict == "met",
-            values={s: values[f"defer:{s}"] for s in defer.SHARES},
+            values={s: values[f"defer:{s}"] for s in shares},
             estimate=boot.interval, judged=metric)
     drift = _drift(results.get(best_model) if best_model else None, metric, cv, best_model,
                    thresholds)

@@ -93,6 +93,22 @@ def choose_share(out_of_fold: Predictions | None, metric: str, goal: float,
     return chosen, curve
 
 
+def candidate_shares(oof: Predictions | None, metric: str, goal: float,
+                     threshold: float | None) -> list[float]:
+    """Return the shares a policy could propose (for their intervals): at most two."""
+    if oof is None:
+        return []
+    if oof.classes == (False, True) and threshold is not None:
+        oof = Predictions(oof.truth, oof.score >= threshold, oof.score, oof.classes,
+                          oof.capacity)
+    out = []
+    for allowed in (False, True):
+        share, _ = choose_share(oof, metric, goal, threshold, model_met=allowed)
+        if share is not None:
+            out.append(share)
+    return out
+
+
 def defer_policy(holdout: Predictions, oof: Predictions | None, metric: str, goal: float,
                  threshold: float | None, *, model: str, model_met: bool,
                  values: dict[float, np.ndarray], estimate: Callable[[np.ndarray], list[float]],

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from mvpgen.mapping import Costs
 
 DEFAULT_THRESHOLD = 0.5
-LEARNING_MAX_ROWS = 200_000
+LEARNING_MAX_ROWS = 100_000
 _GRID = np.round(np.linspace(0.01, 0.99, 99), 2)
 
 

@@ -30,7 +30,7 @@ import numpy as np
 if TYPE_CHECKING:
     import pandas as pd
 
-SCREEN_ROWS = 6_000  # the screening model's sample; a leak shows on far fewer rows
+SCREEN_ROWS = 4_000  # the screening model's sample; a leak shows on far fewer rows
 SINGLE_ROWS = 20_000
 MAX_ROUNDS = 3
 # Alone: balanced accuracy of a one-column lookup (classes), or R² (quantities).
@@ -42,7 +42,8 @@ NAMED_SHARE = 0.2  # a named column carrying this share of the screening model's
 FAMILY_DROP = 0.05  # what setting aside the rest of a numbered family must cost
 MAX_PARTS = 3
 POOL = 12  # the columns a quick screen finds strongest compete for a formula
-MAX_SHUFFLED = 25  # columns ranked by shuffling; the quick screen picks them
+FORMULA_ROWS = 8_000
+MAX_SHUFFLED = 15  # columns ranked by shuffling; the quick screen picks them
 # Words that name what is only known once the outcome happened.
 _AFTER_WORDS = ("duration", "delay", "elapsed", "outcome", "result", "resolution",
                 "resolved", "closed", "final", "reason", "refund", "cancel", "returned",
@@ -221,6 +222,9 @@ def _together(x: pd.DataFrame, y: np.ndarray, task: str, numeric: list[str],
         return None  # a formula rebuilds a quantity, or a yes/no cut of one
     from mvpgen.data.screening import strongest
 
+    if len(x) > FORMULA_ROWS:  # a formula shows on a few thousand rows
+        keep = np.random.default_rng(seed).choice(len(x), FORMULA_ROWS, replace=False)
+        x, y = x.iloc[np.sort(keep)], y[np.sort(keep)]
     pool = strongest(x, y, numeric, task, POOL)
     matrix = x[pool].astype(float)
     matrix = matrix.fillna(matrix.median()).fillna(0.0).to_numpy()
@@ -377,7 +381,7 @@ def _screening_model(task: str, preprocessor: Callable[[list[str]], Any], column
     )
     from sklearn.pipeline import make_pipeline
 
-    options = {"max_iter": 60, "learning_rate": 0.15, "early_stopping": False,
+    options = {"max_iter": 40, "learning_rate": 0.2, "early_stopping": False,
                "random_state": seed}
     if task == "multiclass":
         # Boosting fits a tree per class and round; a forest's cost does not grow with
