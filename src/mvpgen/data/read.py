@@ -12,7 +12,7 @@ import hashlib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -77,9 +77,20 @@ def load_dataset(mapping: Mapping, root: Path) -> Dataset:
         DataError: for an unreadable file, a missing or unusable target, or a
             declared column that is not in the file.
     """
-    path = data_path(mapping, root)
+    from mvpgen.data import sources
+
+    source = sources.source_of(mapping, root)
     time_column = mapping.data.time_column
-    frame = _read_once(path, dates=(time_column,) if time_column else ())
+    dates = (time_column,) if time_column else ()
+    if source.kind == "file":
+        assert source.path is not None
+        path = source.path
+        frame = _read_once(path, dates=dates)
+        read_fingerprint = fingerprint(path)
+    else:
+        path = Path(source.name)  # names the source in messages, never with a secret
+        frame = _read_source_once(source, dates)
+        read_fingerprint = sources.fingerprint(source, frame)
     target = mapping.technical.target
     require_columns(frame, path, [target])
     declared = [c for c in (time_column, mapping.data.group_column, *mapping.data.id_columns)
@@ -104,12 +115,29 @@ def load_dataset(mapping: Mapping, root: Path) -> Dataset:
                    id_columns=ids, unlabelled=frame[~known].reset_index(drop=True),
                    source=path, file_rows=np.flatnonzero(known.to_numpy()),
                    unlabelled_rows=np.flatnonzero(~known.to_numpy()),
-                   fingerprint=fingerprint(path))
+                   fingerprint=read_fingerprint)
 
 
 # The last table read, by file and how it was read: `run` takes several steps over one
 # file, and reading a million rows once instead of three times saves seconds.
 _LAST_READ: dict[tuple, pd.DataFrame] = {}
+
+
+def forget_reads() -> None:
+    """Drop the last table read, so the next step reads its source anew."""
+    _LAST_READ.clear()
+
+
+def _read_source_once(source: Any, dates: tuple[str, ...]) -> pd.DataFrame:
+    """Return a dataset's or query's rows, once per process: the steps of one ``run``
+    see one snapshot of a database, and a query runs once."""
+    from mvpgen.data.sources import read_source
+
+    key = (source.kind, str(source.path), source.query, source.connection, dates)
+    if key not in _LAST_READ:
+        _LAST_READ.clear()
+        _LAST_READ[key] = read_source(source, dates=dates)
+    return _LAST_READ[key].copy(deep=False)
 
 
 def _read_once(path: Path, dates: tuple[str, ...]) -> pd.DataFrame:

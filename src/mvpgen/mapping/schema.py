@@ -28,6 +28,7 @@ from mvpgen.metrics import METRICS, TASKS, Metric, metrics_for
 
 MAPPING_FILE = "mvp.yaml"
 MAX_MAPPING_BYTES = 1024 * 1024
+ENGINES = ("pandas", "duckdb", "spark")
 
 
 @dataclass(frozen=True)
@@ -87,7 +88,26 @@ class Data:
     """Where the data is and which columns play a special role."""
 
     path: str | None = field(
-        default=None, metadata=help_text("the data file (CSV or Parquet), relative to mvp.yaml")
+        default=None, metadata=help_text(
+            "the data file (CSV or Parquet), a folder or glob of Parquet files, relative to "
+            "mvp.yaml")
+    )
+    query: str | None = field(
+        default=None, metadata=help_text(
+            "a SQL query whose rows are the data (instead of path), e.g. SELECT * FROM sales")
+    )
+    connection: str | None = field(
+        default=None, metadata=help_text(
+            "where the query runs: a SQLAlchemy URL, secrets as ${VARIABLE}, e.g. "
+            "postgresql://ann:${PGPASSWORD}@db/shop (default: DuckDB, embedded)")
+    )
+    engine: str = field(
+        default="pandas", metadata=help_text(
+            "pandas (read it all), duckdb (out of core: all rows counted, a sample fitted) "
+            "or spark") | {"quiet_default": True}
+    )
+    spark_master: str | None = field(
+        default=None, metadata=help_text("the Spark master, e.g. local[*] or spark://host:7077")
     )
     # Recorded when the project is made, so a changed extract does not go unnoticed.
     rows: int | None = field(default=None, metadata=help_text("the number of data rows"))
@@ -305,6 +325,16 @@ def _consistency_problems(m: Mapping) -> list[Problem]:
         if getattr(m.data, name) == tech.target:
             out.append(Problem(f"data.{name}", f"is the target column '{tech.target}'",
                                "name a different column"))
+    if m.data.query is not None and m.data.path is not None:
+        out.append(Problem("data.query", "and data.path both name the data",
+                           "keep one: a query may read files itself, e.g. "
+                           "SELECT * FROM 'data/raw/*.parquet'"))
+    if m.data.connection is not None and m.data.query is None:
+        out.append(Problem("data.connection", "is set but data.query is not",
+                           "give the query to run there, e.g. query: SELECT * FROM customers"))
+    if m.data.engine not in ENGINES:
+        out.append(Problem("data.engine", f"'{m.data.engine}' is not an engine",
+                           f"use one of: {', '.join(ENGINES)}"))
     if tech.target in m.data.not_leaks:
         out.append(Problem("data.not_leaks", f"names the target column '{tech.target}'",
                            "list only feature columns the leak screen named"))
@@ -359,6 +389,8 @@ def mapping_to_dict(mapping: Mapping) -> dict[str, Any]:
             out = {}
             for f in dataclasses.fields(obj):
                 value = clean(getattr(obj, f.name))
+                if f.metadata.get("quiet_default") and value == f.default:
+                    continue  # a default nobody needs to read in every mvp.yaml
                 if value not in (None, [], {}):
                     out[f.name] = value
             return out
