@@ -111,10 +111,12 @@ def main(ctx: click.Context, debug: bool, project_dir: Path | None) -> None:
       mvpgen new churn-demo --example churn --no-input
     or with your own data, answering a few questions:
       mvpgen new my-mvp --data customers.csv
+    or in a mapping file to fill in first:
+      mvpgen init --data customers.csv
     Inside a project:
       mvpgen run            EDA, baseline, review, then the summary
       mvpgen status         where the five product questions stand
-    """
+    """  # noqa: D301 - "\b" (a backspace) keeps click from rewrapping the lines below it
     if project_dir is not None:
         os.chdir(project_dir)
 
@@ -166,6 +168,17 @@ def _number(kind: str) -> Callable[[click.Context, click.Parameter, Any], Any]:
     return read
 
 
+def _capacity(ctx: click.Context, param: click.Parameter, value: str | None) -> float | None:
+    if value is None:
+        return None
+    from mvpgen.generator.numbers import parse_capacity
+
+    try:
+        return parse_capacity(value)
+    except ValueError as err:
+        raise click.BadParameter(str(err)) from None
+
+
 @main.command(context_settings=CONTEXT)
 @click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
 @click.option("--mapping", "mapping_file", type=click.Path(dir_okay=False, path_type=Path),
@@ -190,6 +203,9 @@ def _number(kind: str) -> Callable[[click.Context, click.Parameter, Any], Any]:
               help="The offline metric, e.g. roc_auc, recall_at_budget, f1_macro, mae, r2.")
 @click.option("--threshold", metavar="X", callback=_number("float"),
               help="The metric value that counts as success offline.")
+@click.option("--capacity", metavar="N", callback=_capacity,
+              help="Cases in every 1,000 the business can act on (200, or 20%); needed by "
+                   "recall_at_budget and precision_at_budget.")
 @click.option("--time-column", metavar="COLUMN",
               help="A date column: the holdout is then the most recent rows.")
 @click.option("--group-column", metavar="COLUMN",
@@ -212,7 +228,8 @@ def new(directory: Path | None, mapping_file: Path | None, example: str | None,
         data: Path | None, name: str | None, requirement: str | None, kpi: str | None,
         current: float | None, goal: float | None, target: str | None, task: str | None,
         positive_label: str | None, metric: str | None, threshold: float | None,
-        time_column: str | None, group_column: str | None, id_columns: str | None,
+        capacity: float | None, time_column: str | None, group_column: str | None,
+        id_columns: str | None,
         no_input: bool, allow_findings: bool, no_run: bool, eda_mode: str,
         quiet: bool) -> None:
     """Generate an ML MVP project in DIRECTORY (default: named after the project).
@@ -233,8 +250,8 @@ def new(directory: Path | None, mapping_file: Path | None, example: str | None,
       mvpgen new my-mvp --data customers.csv
       mvpgen new my-mvp --data customers.csv --no-input --requirement 'Reduce churn' \\
           --kpi 'monthly churn' --current 8% --goal 6% --target churned \\
-          --metric recall_at_budget --threshold 0.4
-    """
+          --metric recall_at_budget --capacity 200 --threshold 0.4
+    """  # noqa: D301 - "\b" (a backspace) keeps click from rewrapping the examples
     from mvpgen.generator.new import NewRequest, create_project
 
     columns = [c.strip() for c in id_columns.split(",") if c.strip()] if id_columns else None
@@ -242,13 +259,20 @@ def new(directory: Path | None, mapping_file: Path | None, example: str | None,
                  "business.kpi": kpi, "business.current": current, "business.goal": goal,
                  "technical.target": target, "technical.task": task,
                  "technical.positive_label": positive_label, "technical.metric": metric,
-                 "technical.threshold": threshold, "data.time_column": time_column,
+                 "technical.threshold": threshold, "business.capacity": capacity,
+                 "data.time_column": time_column,
                  "data.group_column": group_column, "data.id_columns": columns}
     request = NewRequest(directory=directory, mapping_file=mapping_file, example=example,
                          data=data, overrides=overrides, interactive=not no_input,
                          allow_findings=allow_findings,
                          echo=(lambda line: None) if quiet else click.echo)
-    made = create_project(request)
+    try:
+        made = create_project(request)
+    except KeyboardInterrupt:
+        raise click.Abort from None  # reported as interrupted, exit code 130
+    if made is None:
+        click.echo("Nothing was written; run the command again to change an answer.")
+        return
     if not quiet:
         for field, value in made.inferred.items():
             click.echo(f"inferred {field}: {value!r}")
@@ -265,7 +289,10 @@ def new(directory: Path | None, mapping_file: Path | None, example: str | None,
     from mvpgen.generator.pipeline import run_pipeline
 
     forget_reads()  # the pipeline reads the data itself; a million rows twice is too many
-    result = run_pipeline(made.path, eda=eda_mode, quiet=quiet)
+    try:
+        result = run_pipeline(made.path, eda=eda_mode, quiet=quiet)
+    except KeyboardInterrupt:
+        raise click.Abort from None
     click.echo(result.summary)
     if not quiet:
         click.echo(f"(in {result.seconds['total']:.0f} s; run it again with: cd {shown} && "
@@ -289,13 +316,17 @@ def _shown(path: Path) -> str:
 def init(file: Path, data: Path | None, force: bool) -> None:
     """Write a commented mapping file (default: mvp.yaml) to fill in.
 
-    Every field is explained where it stands; with --data, the data's path, a proposed
-    target, task and metric are filled in. Then: mvpgen check FILE, and
-    mvpgen new DIRECTORY --mapping FILE.
+    Every field is explained where it stands. With --data, what the data can answer is
+    filled in: its path, a proposed target (and the other candidates), the task, the
+    metric and what guessing scores on it, and the time, group and id columns.
+    Then: mvpgen check FILE, and mvpgen new DIRECTORY --mapping FILE.
     """
     from mvpgen.generator.init import write_blank_mapping
 
-    written = write_blank_mapping(file, data=data, force=force)
+    try:
+        written = write_blank_mapping(file, data=data, force=force)
+    except KeyboardInterrupt:
+        raise click.Abort from None  # reported as interrupted, exit code 130
     click.echo(f"wrote {written}; fill it in, then: mvpgen check {shlex.quote(str(file))}")
 
 

@@ -6,7 +6,9 @@ what ``mvpgen new`` shows is what the project will see.
 
 from __future__ import annotations
 
+import math
 import os
+import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
@@ -14,15 +16,27 @@ from pathlib import Path
 from typing import Any
 
 from mvpgen.data import read as data
-from mvpgen.data.read import fingerprint
-from mvpgen.data.columns import ColumnInfo, describe_columns
-from mvpgen.data.target import infer_positive_label, infer_task, python_values
+from mvpgen.data.columns import ID_UNIQUE_SHARE, ColumnInfo, describe_columns, looks_like_id_name
+from mvpgen.data.read import fingerprint  # noqa: F401  (re-exported for the generator)
+from mvpgen.data.target import find_label, infer_positive_label, infer_task, python_values
 from mvpgen.errors import DataError, MissingColumnError
 
 TABLE_ROWS = 40  # columns listed one per line; the rest are counted by role
-# Name fragments that usually mark the target, strongest first.
-TARGET_HINTS = ("target", "label", "churn", "outcome", "class", "default", "fraud", "survived",
-                "converted", "response", "price", "sales", "revenue", "amount", "y")
+# Words of a column's name that mark the target: a word equal to one of them (or, for
+# the longer ones, starting with it: churned, defaulted). Strong words name the target
+# outright; outcome words name what happened to a row; weak words (a product class, a
+# price) are as often features as targets, so they only break ties.
+TARGET_WORDS = {
+    4: ("target", "label", "outcome", "y"),
+    3: ("churn", "fraud", "default", "survived", "survival", "converted", "conversion",
+        "response", "responded", "attrition", "cancelled", "canceled", "clicked",
+        "purchased", "readmitted", "died", "death", "failed", "failure", "approved",
+        "accepted", "defect", "won"),
+    1: ("class", "category", "price", "sales", "revenue", "amount"),
+}
+# Outcomes are mostly yes/no: a two-valued column gains this much over the others.
+BINARY_BONUS = 2.0
+LAST_COLUMN_BONUS = 0.5  # extracts tend to put the target last
 TIME_HINTS = ("date", "time", "timestamp", "created", "signup", "day", "month", "period")
 # A binary minority below this share makes precision-recall the more honest summary
 # (a lower bar than the data-quality warning's, which flags what misleads accuracy).
@@ -114,15 +128,68 @@ def forget_reads() -> None:
     _frame.cache_clear()
 
 
+@dataclass(frozen=True)
+class TargetProposal:
+    """The column most likely to be the target, and how sure that guess is."""
+
+    column: str | None
+    confident: bool  # its name says outcome, and no other column comes close
+    reason: str  # why it is proposed, in words ("" when nothing is)
+    candidates: tuple[str, ...]  # the columns worth considering, likeliest first
+
+
 def propose_target(inspection: Inspection) -> str | None:
-    """Return the column most likely to be the target, from its name, role and position."""
-    usable = [c for c in inspection.columns if c.role in ("numeric", "categorical")]
-    for hint in TARGET_HINTS:
-        for column in usable:
-            words = column.name.lower().replace("-", "_").replace(" ", "_").split("_")
-            if hint in words or (len(hint) > 2 and hint in column.name.lower()):
-                return column.name
-    return usable[-1].name if usable else None
+    """Return the column most likely to be the target, or None when no column can be."""
+    return propose_target_choice(inspection).column
+
+
+def propose_target_choice(inspection: Inspection) -> TargetProposal:
+    """Rank the columns as targets: by name, by having two values, by coming last.
+
+    A two-valued column named like an outcome (``survived``, ``churned``, ``is_fraud``)
+    outranks a column whose name is only sometimes a target (``class``, ``price``).
+
+    Returns:
+        The likeliest column, whether it stands out enough to use without asking, why
+        it is proposed, and the candidates.
+    """
+    usable = [c for c in inspection.columns
+              if c.role in ("numeric", "categorical") and c.unique >= 2]
+    if not usable:
+        return TargetProposal(None, False, "", ())
+    ranked = []
+    for position, column in enumerate(usable):
+        words = _name_score(column.name)
+        total = words + (BINARY_BONUS if column.unique == 2 else 0.0)
+        total += LAST_COLUMN_BONUS if position == len(usable) - 1 else 0.0
+        ranked.append((total, position, words, column))
+    ranked.sort(key=lambda item: (-item[0], -item[1]))  # a tie goes to the later column
+    total, _, words, best = ranked[0]
+    runner_up = ranked[1][0] if len(ranked) > 1 else -math.inf
+    confident = words >= 3 and total - runner_up >= 1
+    candidates = tuple(c.name for score, _, _, c in ranked if score >= 1)[:5] or (best.name,)
+    return TargetProposal(best.name, confident, _target_reason(words, best), candidates)
+
+
+def _name_score(name: str) -> int:
+    """Return how strongly a column's name says it is the target (0: not at all)."""
+    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", name)  # isFraud -> is Fraud
+    words = [w for w in re.split(r"[^0-9a-z]+", spaced.lower()) if w]
+    for score, hints in TARGET_WORDS.items():
+        for word in words:
+            if any(word == hint or (len(hint) >= 4 and word.startswith(hint))
+                   for hint in hints):
+                return score
+    return 0
+
+
+def _target_reason(words: int, column: ColumnInfo) -> str:
+    named = {4: "named like a target", 3: "named like an outcome",
+             1: "named like something often predicted"}.get(words)
+    parts = [named] if named else []
+    if column.unique == 2:
+        parts.append("with two values")
+    return " and ".join(parts) if parts else "the last column that could be predicted"
 
 
 def propose_details(inspection: Inspection, summary: TargetSummary, task: str | None,
@@ -150,14 +217,173 @@ def propose_metric(task: str | None, shares: tuple[float, ...]) -> str | None:
     return None
 
 
+def date_columns(inspection: Inspection, target: str | None = None) -> list[str]:
+    """Return the columns holding dates that vary: the only ones a holdout can follow."""
+    return [c.name for c in inspection.columns
+            if c.role == "datetime" and c.unique >= 2 and c.name != target]
+
+
 def propose_time_column(inspection: Inspection, target: str) -> str | None:
-    """Return the datetime column to hold out the most recent rows by, if one stands out."""
-    dates = [name for name in inspection.roles("datetime") if name != target]
+    """Return the datetime column to hold out the most recent rows by, if one stands out.
+
+    A date column holding one date (an export date) orders nothing, so is never proposed.
+    """
+    dates = date_columns(inspection, target)
     for hint in TIME_HINTS:
         for name in dates:
             if hint in name.lower():
                 return name
     return dates[0] if len(dates) == 1 else None
+
+
+def propose_group_columns(inspection: Inspection, target: str | None = None) -> list[str]:
+    """Return the columns that name an entity holding several rows (household_id).
+
+    Rows of one household, store or patient are alike; testing on rows whose group the
+    model has seen flatters it. These are identifiers that repeat: a column in the ``id``
+    role, or a category named like an identifier, with fewer values than rows.
+    """
+    out = []
+    for c in inspection.columns:
+        if c.name == target or c.unique < 2:
+            continue
+        present = round(inspection.rows * (1 - c.missing_share))
+        repeats = c.unique < ID_UNIQUE_SHARE * present
+        if repeats and (c.role == "id" or (c.role == "categorical"
+                                           and looks_like_id_name(c.name))):
+            out.append(c.name)
+    return out
+
+
+@dataclass(frozen=True)
+class ThresholdProposal:
+    """What a policy needing no model scores on a metric, and a threshold above it."""
+
+    guessing: float  # the metric's value with no model
+    how: str  # how that value is reached, in words
+    best: float  # the best value the metric can take here
+    default: float | None  # the proposed threshold; None when guessing already is the best
+    higher_is_better: bool
+
+
+# The proposed threshold asks for this share of the way from guessing to the best
+# value (an AUC of 0.7), or for this much less error than no model.
+DEFAULT_GAIN = 0.4
+DEFAULT_ERROR_SHARE = 0.75
+
+
+def propose_threshold(metric: str, summary: TargetSummary, positive_label: Any = None,
+                      capacity: float | None = None) -> ThresholdProposal | None:
+    """Return what guessing scores on ``metric`` for this target, and a threshold to aim for.
+
+    Guessing is the best policy that needs no model: the majority's share for accuracy,
+    0.5 for ROC AUC, the positive share for precision (acting on every case), the error
+    of predicting the median for MAE.
+
+    Args:
+        metric: the metric's name.
+        summary: the target column's values and their counts.
+        positive_label: binary tasks: the value the KPI counts (else the rarer value).
+        capacity: cases per 1,000 the business can act on (the ``_at_budget`` metrics).
+
+    Returns:
+        The proposal, or None when the data cannot tell (e.g. no capacity yet).
+    """
+    from mvpgen.metrics import METRICS
+
+    if metric not in METRICS or not summary.values:
+        return None
+    guess = _guessing(metric, summary, positive_label, capacity)
+    if guess is None:
+        return None
+    guessing, how, best = guess
+    higher = METRICS[metric].higher_is_better
+    if higher:
+        default = None
+        if guessing < best - 1e-9:
+            default = min(best, round(guessing + DEFAULT_GAIN * (best - guessing), 2))
+            if default <= guessing:
+                default = min(best, round(guessing + 0.01, 2))
+            if default <= guessing:  # guessing sits within a hundredth of the best
+                default = None
+    else:
+        default = float(f"{DEFAULT_ERROR_SHARE * guessing:.3g}") if guessing > 0 else None
+    return ThresholdProposal(guessing, how, best, default, higher)
+
+
+def _guessing(metric: str, summary: TargetSummary, positive_label: Any,
+              capacity: float | None) -> tuple[float, str, float] | None:
+    """Return (what no model scores, how, the best value possible) for a metric."""
+    shares = dict(zip(summary.values, summary.shares, strict=True))
+    majority_value, majority = summary.values[0], summary.shares[0]
+    k = len(summary.values)
+    label = find_label(positive_label, summary.values) if positive_label is not None else None
+    if label is None:
+        label = infer_positive_label(summary.values)
+    p = shares[label] if label is not None else min(summary.shares)
+    every = f"acting on every case ({p:.1%} of them positive)"
+    if metric in ("roc_auc", "roc_auc_ovr"):
+        return 0.5, "ranking the rows at random", 1.0
+    if metric == "average_precision":
+        return p, f"ranking the rows at random (the positive share, {p:.1%})", 1.0
+    if metric == "accuracy":
+        return majority, (f"always answering {majority_value!r}, the most common value "
+                          f"({majority:.1%} of rows)"), 1.0
+    if metric == "balanced_accuracy":
+        return 1 / k, "always answering the same value", 1.0
+    if metric == "precision":
+        return p, every, 1.0
+    if metric == "recall":
+        return 1.0, "acting on every case (it catches them all)", 1.0
+    if metric == "f1":
+        return 2 * p / (1 + p), every, 1.0
+    if metric == "f1_macro":
+        return 1 / k, "guessing each value as often as it occurs", 1.0
+    if metric == "log_loss":
+        entropy = -sum(s * math.log(s) for s in summary.shares if s > 0)
+        return entropy, "predicting each value's share for every row", 0.0
+    if metric in ("recall_at_budget", "precision_at_budget"):
+        if capacity is None or capacity <= 0 or p <= 0:
+            return None
+        share = min(capacity / 1000, 1.0)
+        acted = f"acting on {capacity:g} cases in every 1,000 chosen at random"
+        if metric == "recall_at_budget":
+            return share, acted, min(1.0, share / p)
+        return p, acted + f" (the positive share, {p:.1%})", min(1.0, p / share)
+    return _regression_guessing(metric, summary)
+
+
+def _nth(pairs: list[tuple[float, int]], position: int) -> float:
+    """Return the value at ``position`` (from 0) of the sorted values that ``pairs`` count."""
+    seen = 0
+    for value, n in pairs:
+        seen += n
+        if position < seen:
+            return value
+    return pairs[-1][0]
+
+
+def _regression_guessing(metric: str, summary: TargetSummary) -> tuple[float, str, float] | None:
+    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in summary.values):
+        return None
+    pairs = sorted(zip((float(v) for v in summary.values), summary.counts, strict=True))
+    rows = sum(n for _, n in pairs)
+    if not rows:
+        return None
+    median = (_nth(pairs, (rows - 1) // 2) + _nth(pairs, rows // 2)) / 2
+    mean = sum(v * n for v, n in pairs) / rows
+    if metric == "mae":
+        error = sum(abs(v - median) * n for v, n in pairs) / rows
+        return error, f"predicting the median ({median:g}) for every row", 0.0
+    if metric == "rmse":
+        error = math.sqrt(sum((v - mean) ** 2 * n for v, n in pairs) / rows)
+        return error, f"predicting the mean ({mean:.4g}) for every row", 0.0
+    if metric == "r2":
+        return 0.0, f"predicting the mean ({mean:.4g}) for every row", 1.0
+    if metric == "mape" and all(v > 0 for v, _ in pairs):
+        error = sum(abs(v - median) / v * n for v, n in pairs) / rows
+        return error, f"predicting the median ({median:g}) for every row", 0.0
+    return None
 
 
 def roles_table(inspection: Inspection) -> list[str]:

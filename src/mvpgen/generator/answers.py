@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+import difflib
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -13,13 +15,20 @@ from mvpgen.mapping import read_yaml
 # The option that sets each field from the command line, for messages under --no-input.
 OPTION_FOR = {
     "project.name": "--name NAME",
-    "business.requirement": "--mapping FILE (a mapping that states the requirement)",
+    "business.requirement": "--requirement TEXT",
+    "business.kpi": "--kpi TEXT",
+    "business.current": "--current X",
+    "business.goal": "--goal X",
+    "business.capacity": "--capacity N",
     "technical.target": "--target COLUMN",
     "technical.task": "--task binary|multiclass|regression",
     "technical.positive_label": "--positive-label VALUE",
     "technical.metric": "--metric NAME",
     "technical.threshold": "--threshold X",
     "data.path": "--data FILE",
+    "data.time_column": "--time-column COLUMN",
+    "data.group_column": "--group-column COLUMN",
+    "data.id_columns": "--id-columns A,B",
 }
 REQUIRED = ("project.name", "business.requirement", "technical.target", "technical.metric",
             "technical.threshold")
@@ -80,21 +89,61 @@ def with_fields(raw: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
 
 
 def require_answers(raw: dict[str, Any], extra: tuple[str, ...] = (),
-                    hints: dict[str, str] | None = None) -> None:
+                    hints: dict[str, str] | None = None,
+                    required: tuple[str, ...] = REQUIRED) -> None:
     """Refuse a mapping that lacks a required answer, naming the option that gives it.
 
     Args:
         raw: the answers.
-        extra: fields required in this case beyond ``REQUIRED``.
+        extra: fields required in this case beyond ``required``.
         hints: for some fields, what the answer may be (e.g. the target's values).
+        required: the fields always required (default ``REQUIRED``).
 
     Raises:
         MissingAnswerError: listing every missing answer.
     """
     hints = hints or {}
-    missing = [f for f in (*REQUIRED, *extra) if get_field(raw, f) in (None, "")]
+    missing = [f for f in (*required, *extra) if get_field(raw, f) in (None, "")]
     if missing:
         parts = "; ".join(f"{f} (pass {OPTION_FOR[f]}" + (f"; {hints[f]}" if f in hints else "")
                           + ")" for f in missing)
         msg = f"missing with --no-input: {parts}"
         raise MissingAnswerError(msg)
+
+
+# Lists of columns in messages stop after this many names.
+SHOWN_COLUMNS = 30
+
+
+def match_column(name: str, columns: Sequence[str]) -> str:
+    """Return the column ``name`` names: the exact one, else the one equal ignoring case.
+
+    Raises:
+        ValueError: when no column (or more than one, ignoring case) matches; the message
+            lists the columns and the closest name.
+    """
+    if name in columns:
+        return name
+    folded = [c for c in columns if c.casefold() == name.casefold()]
+    if len(folded) == 1:
+        return folded[0]
+    if folded:
+        msg = (f"'{name}' matches {len(folded)} columns when case is ignored "
+               f"({', '.join(folded)}); type it exactly")
+        raise ValueError(msg)
+    msg = (f"'{name}' is not a column; columns are: {columns_text(columns)}"
+           f"{did_you_mean(name, columns)}")
+    raise ValueError(msg)
+
+
+def columns_text(columns: Sequence[str]) -> str:
+    """Return the column names for a message, cut after ``SHOWN_COLUMNS``."""
+    shown = ", ".join(columns[:SHOWN_COLUMNS])
+    return shown + (f", ... ({len(columns):,} in all)" if len(columns) > SHOWN_COLUMNS else "")
+
+
+def did_you_mean(name: str, choices: Sequence[str]) -> str:
+    """Return `` (did you mean 'x'?)`` for the closest choice ignoring case, or ``""``."""
+    by_folded = {c.casefold(): c for c in reversed(choices)}
+    close = difflib.get_close_matches(name.casefold(), list(by_folded), n=1, cutoff=0.6)
+    return f" (did you mean '{by_folded[close[0]]}'?)" if close else ""

@@ -2,24 +2,28 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from mvpgen.checks import Finding, check_mapping, resolve_data_path, target_findings
+from mvpgen.data.target import find_label
+from mvpgen.errors import DataFileError, FindingsError, MappingProblemsError, MvpgenError
 from mvpgen.generator.answers import (
+    OPTION_FOR,
+    REQUIRED,
     example_mapping_file,
     get_field,
+    match_column,
     read_mapping_file,
     require_answers,
     with_fields,
 )
-from mvpgen.checks import Finding, check_mapping, resolve_data_path, target_findings
-from mvpgen.errors import DataFileError, FindingsError, MappingProblemsError, MvpgenError
-from mvpgen.generator.generate import check_destination, generate_project
+from mvpgen.generator.generate import COPY_LIMIT_BYTES, check_destination, generate_project
 from mvpgen.generator.naming import package_name, project_slug
-from mvpgen.data.target import find_label
 from mvpgen.mapping import parse_mapping
 from mvpgen.metrics import METRICS, TASKS
 
@@ -54,11 +58,12 @@ class NewProject:
     has_data: bool = False  # a data file was given: the pipeline can run
 
 
-def create_project(request: NewRequest) -> NewProject:
-    """Gather the answers, check them, and generate the project.
+def create_project(request: NewRequest) -> NewProject | None:
+    """Gather the answers, check them, confirm them (when asking), and generate the project.
 
     Returns:
-        The project made, with what was inferred and which findings were accepted.
+        The project made, with what was inferred and which findings were accepted; None
+        when the user declined the answers at the confirmation (nothing was written).
 
     Raises:
         MvpgenError: for bad input (exit 2) and for findings that were not allowed (exit 1).
@@ -70,7 +75,8 @@ def create_project(request: NewRequest) -> NewProject:
     directory_name = request.directory.name if request.directory else None
     if get_field(raw, "project.name") is None and not request.interactive:
         raw = with_fields(raw, {"project.name": directory_name})
-    ask = _asker(request)
+    declined: set[str] = set()
+    ask = _asker(request, declined)
     data_file = _data_file(raw, base_dir)
     if data_file is not None:  # show the data first: it informs every answer
         _show_data(data_file, request.echo)
@@ -83,24 +89,25 @@ def create_project(request: NewRequest) -> NewProject:
     inferred: dict[str, Any] = {}
     hints: dict[str, str] = {}
     if data_file is not None:
-        raw, inferred, labels = _answers_from_data(raw, data_file, request, ask)
-        hints["technical.positive_label"] = f"one of: {', '.join(map(repr, labels[:20]))}"
+        raw, inferred, hints = _answers_from_data(raw, data_file, request, ask, declined)
     else:
         raw = ask(raw, skip=_BEFORE_TARGET)
     if not request.interactive:
-        require_answers(raw, _also_required(raw), hints=hints)
+        _require_answers(raw, hints, has_data=data_file is not None)
 
     findings = check_mapping(raw, base_dir)
     blocking = [f for f in findings if not f.allowable]
     if blocking or (findings and not request.allow_findings):
-        hint = ("fix the mapping; these cannot be allowed, as the project could not run"
-                if blocking else "fix the mapping, or pass --allow-findings to record them "
-                "in the checklist and go on")
-        msg = f"{len(findings)} finding(s) in the mapping: {hint}"
-        raise FindingsError(msg, findings)
+        raise FindingsError(_findings_message(findings, blocking, request), findings)
 
     mapping, _ = parse_mapping(raw)
     destination = request.directory or Path(project_slug(mapping.project.name))
+    if request.interactive:
+        from mvpgen.generator.prompts import confirm_answers
+
+        check_destination(Path(os.path.abspath(destination)))  # before asking to go on
+        if not confirm_answers(_summary(mapping, destination, data_file)):
+            return None
     path = generate_project(mapping, destination, data_file=data_file,
                             findings=tuple(" ".join(str(f).split()) for f in findings))
     package = package_name(project_slug(mapping.project.name))
@@ -108,39 +115,69 @@ def create_project(request: NewRequest) -> NewProject:
 
 
 def _answers_from_data(raw: dict[str, Any], data_file: Path, request: NewRequest,
-                       ask: Callable[..., dict[str, Any]],
-                       ) -> tuple[dict[str, Any], dict[str, Any], tuple[Any, ...]]:
+                       ask: Callable[..., dict[str, Any]], declined: set[str],
+                       ) -> tuple[dict[str, Any], dict[str, Any], dict[str, str]]:
     """Inspect the data, propose what it suggests, ask or fill in the rest.
 
     Returns:
-        The answers, the proposals that became answers without being asked, and the
-        target's distinct values.
+        The answers, the proposals that became answers without being asked, and for
+        answers still missing, what they may be (for the message under --no-input).
     """
     from mvpgen.data.inspection import (
+        date_columns,
         fingerprint,
         inspect_file,
         propose_details,
-        propose_target,
+        propose_group_columns,
+        propose_target_choice,
         summarize_target,
     )
+    from mvpgen.generator.prompts import DataFacts
 
     inspection = inspect_file(data_file)
-    proposed = {"technical.target": propose_target(inspection)}
-    raw = ask(raw, only=("technical.target",), columns=inspection.names, defaults=proposed)
-    inferred = _fill(raw, proposed)
-    raw = with_fields(raw, inferred)
+    raw = _match_columns(raw, inspection.names, request.echo)
+    choice = propose_target_choice(inspection)
+    others = [c for c in choice.candidates if c != choice.column]
+    facts = DataFacts(columns=inspection.names, roles={c.name: c.role for c in inspection.columns},
+                      dates=tuple(date_columns(inspection)), source=data_file.name,
+                      notes={"technical.target": f"Proposed: {choice.column} ({choice.reason})"
+                             + (f"; other candidates: {', '.join(others)}." if others else ".")}
+                      if choice.column else {})
+    inferred: dict[str, Any] = {}
+    guessed = get_field(raw, "technical.target") is None
+    if guessed and not request.interactive:
+        if not choice.confident:
+            shown = ", ".join(choice.candidates) if choice.candidates else "none"
+            return raw, inferred, {"technical.target": "the data does not make the target "
+                                   f"clear; candidates: {shown}"}
+        inferred["technical.target"] = choice.column
+        raw = with_fields(raw, inferred)
+        request.echo(f"Target: '{choice.column}', guessed from the data ({choice.reason}); "
+                     "pass --target COLUMN to choose another")
+    raw = ask(raw, only=("technical.target",), facts=facts,
+              defaults={"technical.target": choice.column})
 
     target = get_field(raw, "technical.target")
     summary = summarize_target(data_file, target, inspection.names)
     proposed = propose_details(inspection, summary, get_field(raw, "technical.task"), target)
-    raw = ask(raw, skip=(*_BEFORE_TARGET, "technical.target"), columns=inspection.names,
-              labels=summary.values, defaults=proposed)
-    more = _fill(raw, proposed)
+    facts = dataclasses.replace(
+        facts, labels=summary.values, summary=summary, dates=tuple(date_columns(inspection,
+                                                                                target)),
+        groups=tuple(propose_group_columns(inspection, target)),
+        ids=tuple(proposed.get("data.id_columns", ())))
+    raw = ask(raw, skip=(*_BEFORE_TARGET, "technical.target"), facts=facts,
+              defaults={k: v for k, v in proposed.items() if k != "data.id_columns"},
+              declined=declined)
+    more = _fill(raw, proposed, declined)
     raw = with_fields(raw, more)
     problems = target_findings(get_field(raw, "technical.task"), target, data_file.name,
                                summary, inspection)
     if problems:  # the data cannot serve this target: bad input, whatever else is missing
-        raise DataFileError(str(problems[0]))
+        msg = str(problems[0])
+        if guessed and not request.interactive:
+            msg += (f" (the target '{target}' was guessed from the data; pass --target "
+                    f"COLUMN, e.g. one of: {', '.join(choice.candidates)})")
+        raise DataFileError(msg)
     label = get_field(raw, "technical.positive_label")
     if label is not None:
         # As the data holds it: 1, not "1", when the option or a prompt gave text.
@@ -149,7 +186,105 @@ def _answers_from_data(raw: dict[str, Any], data_file: Path, request: NewRequest
     raw = with_fields(raw, {"data.rows": summary.rows,
                             "data.size_bytes": inspection.size_bytes,
                             "data.sha256": fingerprint(data_file)})
-    return raw, {**inferred, **more}, summary.values
+    hints = {"technical.positive_label":
+             f"one of: {', '.join(map(repr, summary.values[:20]))}"}
+    hints |= _threshold_hint(raw, summary)
+    return raw, {**inferred, **more}, hints
+
+
+def _threshold_hint(raw: dict[str, Any], summary: Any) -> dict[str, str]:
+    """Return, for a missing threshold, what guessing scores and a value to start from."""
+    from mvpgen.data.inspection import propose_threshold
+
+    metric = get_field(raw, "technical.metric")
+    if get_field(raw, "technical.threshold") is not None or metric not in METRICS:
+        return {}
+    proposal = propose_threshold(metric, summary, get_field(raw, "technical.positive_label"),
+                                 get_field(raw, "business.capacity"))
+    if proposal is None or proposal.default is None:
+        return {}
+    return {"technical.threshold": f"guessing scores {proposal.guessing:.3g} on {metric} here, "
+                                   f"by {proposal.how}; e.g. --threshold {proposal.default:g}"}
+
+
+def _match_columns(raw: dict[str, Any], columns: tuple[str, ...],
+                   echo: Callable[[str], None]) -> dict[str, Any]:
+    """Return the answers with column names matched to the data's, whatever their case."""
+
+    def matched(dotted: str, given: Any) -> Any:
+        if not isinstance(given, str) or given in columns:
+            return given
+        try:
+            name = match_column(given, columns)
+        except ValueError:
+            return given  # no match: the checks name the column and the closest one
+        echo(f"{dotted}: '{given}' read as the column '{name}'")
+        return name
+
+    fixed = {dotted: matched(dotted, get_field(raw, dotted))
+             for dotted in ("technical.target", "data.time_column", "data.group_column")}
+    ids = get_field(raw, "data.id_columns")
+    if isinstance(ids, list):
+        fixed["data.id_columns"] = [matched("data.id_columns", name) for name in ids]
+    return with_fields(raw, fixed)
+
+
+def _require_answers(raw: dict[str, Any], hints: dict[str, str], *, has_data: bool) -> None:
+    """Refuse, under --no-input, answers that are missing and could not be inferred."""
+    if has_data and get_field(raw, "technical.target") is None:
+        # The task and metric follow from the target: ask only for what they cannot.
+        required = tuple(f for f in REQUIRED if f != "technical.metric")
+        require_answers(raw, hints=hints, required=required)
+        return
+    extra = list(_also_required(raw))
+    spec = METRICS.get(get_field(raw, "technical.metric"))
+    if spec is not None and spec.needs_capacity and get_field(raw, "humans.review_budget") \
+            is None:
+        extra.append("business.capacity")
+        hints = {**hints, "business.capacity": "cases in every 1,000 the business can act on"}
+    require_answers(raw, tuple(extra), hints=hints)
+
+
+def _findings_message(findings: list[Finding], blocking: list[Finding],
+                      request: NewRequest) -> str:
+    if blocking:
+        hint = "fix the mapping; these cannot be allowed, as the project could not run"
+    elif request.mapping_file is None and request.example is None:
+        # No mapping file to fix: name the options that give the missing answers.
+        missing = [f for f in findings if f.problem == "missing" and f.field in OPTION_FOR]
+        options = ", ".join(dict.fromkeys(OPTION_FOR[f.field] for f in missing))
+        if missing and len(missing) == len(findings):
+            fix = f"pass {options}"
+        elif missing:
+            fix = f"fix what the lines above say and pass {options}"
+        else:
+            fix = "fix what the lines above say"
+        hint = f"{fix}, or pass --allow-findings to record them in the checklist and go on"
+    else:
+        hint = ("fix the mapping, or pass --allow-findings to record them in the checklist "
+                "and go on")
+    return f"{len(findings)} finding(s) in the mapping: {hint}"
+
+
+def _summary(mapping: Any, destination: Path, data_file: Path | None) -> list[str]:
+    """Return the answers as the lines shown for confirmation."""
+    from mvpgen.mapping.describe import describe_mapping
+
+    slug = project_slug(mapping.project.name)
+    pairs = [("Project", f"{mapping.project.name} (package {package_name(slug)})"),
+             ("Folder", str(destination))]
+    for label, sentence in describe_mapping(mapping):
+        pairs.append((label, sentence))
+        if label == "Success" and mapping.business.capacity is not None:
+            pairs.append(("Capacity", f"{mapping.business.capacity:g} cases in every 1,000 "
+                                      "can be acted on"))
+        if label == "Data" and data_file is not None:
+            copied = data_file.stat().st_size <= COPY_LIMIT_BYTES
+            pairs[-1] = (label, sentence + (f"; copied into the project as data/raw/"
+                                            f"{data_file.name}" if copied else
+                                            "; too large to copy: the project refers to it"))
+    width = max(len(label) for label, _ in pairs)
+    return [f"{label:<{width}}  {sentence}" for label, sentence in pairs]
 
 
 def _refuse_broken_answers(raw: dict[str, Any]) -> None:
@@ -182,9 +317,12 @@ def _show_data(data_file: Path, echo: Callable[[str], None]) -> None:
         echo(line)
 
 
-def _fill(raw: dict[str, Any], proposed: dict[str, Any]) -> dict[str, Any]:
-    """Return the proposals for fields still unanswered."""
-    return {k: v for k, v in proposed.items() if v is not None and get_field(raw, k) is None}
+def _fill(raw: dict[str, Any], proposed: dict[str, Any],
+          declined: set[str] | None = None) -> dict[str, Any]:
+    """Return the proposals for fields still unanswered (and not answered "none")."""
+    declined = declined or set()
+    return {k: v for k, v in proposed.items()
+            if v is not None and get_field(raw, k) is None and k not in declined}
 
 
 def _starting_mapping(request: NewRequest) -> tuple[dict[str, Any], Path]:
@@ -208,14 +346,18 @@ def _starting_mapping(request: NewRequest) -> tuple[dict[str, Any], Path]:
     return with_fields(raw, overrides), base_dir
 
 
-def _asker(request: NewRequest) -> Callable[..., dict[str, Any]]:
-    """Return the function that asks for missing answers (one that asks nothing with --no-input)."""
+def _asker(request: NewRequest, declined: set[str]) -> Callable[..., dict[str, Any]]:
+    """Return the function that asks for missing answers (one that asks nothing with --no-input).
+
+    Fields answered "none" are added to ``declined``.
+    """
     if not request.interactive:
         return lambda raw, **kwargs: raw
     from mvpgen.generator.prompts import ask_missing
 
     optional = request.mapping_file is None and request.example is None
-    return lambda raw, **kwargs: ask_missing(raw, optional=optional, **kwargs)
+    return lambda raw, **kwargs: ask_missing(raw, optional=optional,
+                                             **{"declined": declined, **kwargs})
 
 
 def _data_file(raw: dict[str, Any], base_dir: Path) -> Path | None:
