@@ -13,8 +13,8 @@ from mvpgen.data.columns import ColumnInfo, describe_columns
 if TYPE_CHECKING:
     import pandas as pd
 
-    from mvpgen.mapping.schema import Mapping
     from mvpgen.data.read import Dataset
+    from mvpgen.mapping.schema import Mapping
 
 SCHEMA_VERSION = 1
 NEAR_CONSTANT_SHARE = 0.99  # one value in at least this share of the rows
@@ -309,3 +309,149 @@ def _names(columns: list[str], one: str, many: str, limit: int = 5) -> str:
     shown = ", ".join(f"'{c}'" for c in columns[:limit])
     shown += f" and {len(columns) - limit} more" if len(columns) > limit else ""
     return f"{shown} {one if len(columns) == 1 else many}"
+
+
+# --- the profile's alerts, each with what it means here ------------------------------------
+
+
+def explain_alerts(alerts: list[dict[str, Any]], summary: dict[str, Any],
+                   mapping: Mapping) -> list[dict[str, Any]]:
+    """Say what each of the profiling library's alerts means for this project.
+
+    Args:
+        alerts: the library's alerts as plain values: ``type`` (its alert type, in lower
+            case), ``column`` (None for the whole table) and ``values`` (its figures).
+        summary: the data-quality summary of the same data.
+        mapping: the project's mapping.
+
+    Returns:
+        One entry per alert, those to act on first: ``type``, ``column``, ``message``
+        (what the profile says), ``benign`` and ``note`` (why it is harmless here, or
+        what to do).
+    """
+    explained = []
+    for alert in alerts:
+        column, kind, values = alert["column"], alert["type"], alert["values"]
+        benign, note = _alert_note(kind, column, values, summary, mapping)
+        explained.append({"type": kind, "column": column,
+                          "message": _alert_message(kind, column, values),
+                          "benign": benign, "note": note})
+    return sorted(explained, key=lambda entry: entry["benign"])  # stable: profile order kept
+
+
+def _alert_message(kind: str, column: str | None, values: dict[str, Any]) -> str:
+    """Return the alert in words, with the profile's own figures, on one line."""
+    name = f"'{' '.join(column.split())}'" if column is not None else "the table"
+
+    def count(key: str) -> str:
+        return f"{values.get('n_' + key, 0):,} ({values.get('p_' + key, 0):.1%})"
+
+    sentences = {
+        "missing": f"{name} has {count('missing')} missing values",
+        "zeros": f"{name} has {count('zeros')} zeros",
+        "infinite": f"{name} has {count('infinite')} infinite values",
+        "unique": f"{name} has unique values",
+        "constant": f"{name} has a constant value",
+        "high_cardinality": f"{name} has a high cardinality: {values.get('n_distinct', 0):,} "
+                            "distinct values",
+        "imbalance": f"{name} is highly imbalanced ({values.get('imbalance', 0):.1%})",
+        "skewed": f"{name} is highly skewed (γ1 = {values.get('skewness', 0):.1f})",
+        "uniform": f"{name} is uniformly distributed",
+        "duplicates": f"the table has {count('duplicates')} duplicate rows",
+        "high_correlation": f"{name} is highly correlated with "
+                            + ", ".join(f"'{' '.join(f.split())}'"
+                                        for f in values.get("fields", [])),
+        "constant_length": f"{name} has a constant length",
+        "type_date": f"{name} holds dates as text",
+        "unsupported": f"{name} has values of a type the profile cannot summarise",
+        "dirty_category": f"{name} has categories that differ only in spelling",
+        "empty": "the table is empty",
+    }
+    return sentences.get(kind, f"{name}: {kind.replace('_', ' ')}")
+
+
+def _alert_note(kind: str, column: str | None, values: dict[str, Any],
+                summary: dict[str, Any], mapping: Mapping) -> tuple[bool, str]:
+    """Return whether the alert is harmless here, and why (or what to do)."""
+    entry = summary["column_info"].get(column, {}) if column is not None else {}
+    role = entry.get("role")
+    target = summary["target"]["name"]
+    declared = {*mapping.data.id_columns, mapping.data.group_column}
+    if kind in ("unique", "high_cardinality", "constant_length", "uniform") and role == "id":
+        if column in declared:
+            return True, "expected of an identifier; it is declared, so never a feature"
+        return False, ("it looks like an identifier: declare it in data.id_columns so it is "
+                       "never a feature")
+    if column == target:
+        return _target_note(kind, summary, mapping)
+    if role in ("id", "text", "constant") and kind != "high_correlation":
+        reason = {"id": "an identifier", "text": "free text",
+                  "constant": "one value in every row"}[role]
+        return True, f"the baseline does not use this column as a feature ({reason})"
+    notes: dict[str, tuple[bool, str]] = {
+        "missing": _missing_note(column, role, summary),
+        "zeros": (True, "zero is an ordinary value of a count or an amount; check it only if "
+                        "the export writes 0 for 'unknown'"),
+        "infinite": (True, "the reader treats infinite values as missing"),
+        "unique": (True, "numbers and dates may differ in every row; the model bins or "
+                         "scales them, it does not memorise them"),
+        "constant": (True, "one value in every row: the baseline drops it"),
+        "high_cardinality": (True, "rare categories share one '(other)' column in the "
+                                   "baseline's encoding"),
+        "imbalance": (True, "one value is common; the rarer values still count as features"),
+        "skewed": (True, "a long tail; its logarithm in features.py may help a model that "
+                         "fits straight lines"),
+        "uniform": (True, "evenly spread values carry no warning by themselves"),
+        "constant_length": (True, "codes of one length are common"),
+        "duplicates": _duplicates_note(summary),
+        "high_correlation": _correlation_note(column, values, target),
+        "type_date": (False, "convert it to dates (or name it data.time_column) so the "
+                             "models see dates, not text"),
+        "dirty_category": (False, "merge the spellings in features.py, or fix them at the "
+                                  "source"),
+        "unsupported": (False, "clean the column or drop it in features.py"),
+    }
+    return notes.get(kind, (False, "see the report's Alerts tab"))
+
+
+def _target_note(kind: str, summary: dict[str, Any], mapping: Mapping) -> tuple[bool, str]:
+    balance = summary["target"]["balance"].get("classes")
+    if kind == "imbalance" and balance:
+        shares = ", ".join(f"{label!r} {share:.1%}" for label, share in balance.items())
+        if any(issue["code"] == "imbalanced_target" for issue in summary["issues"]):
+            return False, (f"the classes are {shares}; accuracy would flatter a model that "
+                           "never predicts the rare one")
+        return True, (f"the classes are {shares}; the goal is judged by "
+                      f"{mapping.technical.metric}, and every model is compared with the "
+                      "trivial policies that always predict one class")
+    if kind in ("zeros", "skewed", "uniform", "high_cardinality", "unique"):
+        return True, "a property of the target itself, shown by the profile as it is"
+    return False, "a property of the target: see the report's first variable"
+
+
+def _missing_note(column: str | None, role: str | None,
+                  summary: dict[str, Any]) -> tuple[bool, str]:
+    if column in summary["mostly_missing_columns"]:
+        return False, (f"at least {MOSTLY_MISSING_SHARE:.0%} empty: ask why, and whether "
+                       "being empty itself means something")
+    if role == "categorical":
+        return True, "missing is a category of its own in the baseline's encoding"
+    return True, ("the baseline fills gaps with the median and adds a flag that says the "
+                  "value was missing")
+
+
+def _duplicates_note(summary: dict[str, Any]) -> tuple[bool, str]:
+    if summary["duplicate_rows"]:
+        return False, "copies can leak between training and test; find out why rows repeat"
+    return True, ("expected: the columns allow so few distinct rows that some must repeat "
+                  "by chance")
+
+
+def _correlation_note(column: str | None, values: dict[str, Any],
+                      target: str) -> tuple[bool, str]:
+    fields = values.get("fields", [])
+    if column == target or target in fields:
+        return False, ("tied closely to the target: check it is known before the prediction "
+                       "is made (a leak?)")
+    return True, ("columns that move together are redundant, not wrong; each model "
+                  "sees both")

@@ -116,7 +116,12 @@ def q5_block(mapping: Mapping) -> str:
 
 
 def eda_block(quality: dict[str, Any]) -> str:
-    """Return the checklist's evidence about the data, as Markdown."""
+    """Return the checklist's evidence about the data, as Markdown.
+
+    The profile's alerts are listed as the report shows them, each with why it is
+    harmless here or what to do, those to act on first; alerts that mean the same share
+    a line, and after ten lines the rest are counted.
+    """
     eda = quality["eda"]
     rows = quality["rows_with_target"]
     scope = (f"all {rows:,} rows" if eda["profiled_rows"] == rows
@@ -138,7 +143,27 @@ def eda_block(quality: dict[str, Any]) -> str:
         lines.append("- The most important data issues:")
         lines += [f"  {i}. {issue['message']}" for i, issue in enumerate(issues, 1)]
     else:
-        lines.append("- No data issues found.")
+        lines.append("- mvpgen's checks (leaks, identifiers, imbalance, missing targets, "
+                     "empty, constant or repeated data) found no issue.")
+    alerts = quality.get("profile_alerts")
+    if alerts is None:  # a summary written before alerts were recorded
+        lines.append("- The profile's alerts: run `mvpgen eda` again to list them here.")
+    elif not alerts:
+        lines.append("- The profile raised no alerts.")
+    else:
+        to_check = sum(not alert["benign"] for alert in alerts)
+        lines.append(f"- The profile's {len(alerts)} alert{'s' if len(alerts) > 1 else ''} "
+                     f"({to_check} to check, {len(alerts) - to_check} harmless here):")
+        same: dict[tuple[bool, str], list[str]] = {}
+        for alert in alerts:
+            same.setdefault((alert["benign"], alert["note"]), []).append(alert["message"])
+        groups = list(same.items())
+        lines += [f"  - {'; '.join(messages)}: {'harmless, ' if benign else 'check: '}{note}"
+                  for (benign, note), messages in groups[:10]]
+        left = sum(len(messages) for _, messages in groups[10:])
+        if left:
+            lines.append(f"  - and {left} more in reports/data_quality.json "
+                         "(`profile_alerts`)")
     return "\n".join(lines)
 
 

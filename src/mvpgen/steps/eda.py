@@ -3,6 +3,10 @@
 Quick mode profiles a reproducible random sample with the profiling library's minimal
 settings: minutes become seconds, and on a sample of 100,000 rows the distributions it
 shows are as good as exact. Full mode profiles every row with the explorative settings.
+Both show the target as what it is and, in a section of mvpgen's own, against the
+columns that explain it best (see :mod:`mvpgen.reports.eda_page`). The profile's alerts
+are written to the summary, each with what it means for the project, so the checklist
+says what the page shows.
 """
 
 from __future__ import annotations
@@ -14,11 +18,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mvpgen.checks import require_fit_target
+from mvpgen.data.quality import data_quality, explain_alerts
 from mvpgen.data.read import load_dataset
+from mvpgen.data.target import find_label, infer_positive_label, resolve_task
 from mvpgen.mapping.describe import TASK_WORDS
+from mvpgen.reports.eda_page import Section, profile_page
+from mvpgen.reports.target_view import target_view
 from mvpgen.store.files import write_together
-from mvpgen.data.quality import data_quality
-from mvpgen.data.target import resolve_task
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -27,6 +33,7 @@ if TYPE_CHECKING:
 
 DEFAULT_SAMPLE_ROWS = 100_000
 QUICK_MAX_COLUMNS = 60  # quick mode profiles the target and the first 59 other columns
+VIEW_SECTION = "Target against columns"
 REPORT = Path("reports/eda.html")
 QUALITY = Path("reports/data_quality.json")
 
@@ -79,25 +86,35 @@ def run_eda(project: Project, *, full: bool = False,
         # The profile draws every column; hundreds of them cost minutes. The quality
         # summary still covers every column.
         profiled = profiled[[dataset.target, *others[:QUICK_MAX_COLUMNS - 1]]].copy()
-    quality["eda"] = {"mode": "full" if full else "quick", "profiled_rows": len(profiled),
-                      "profiled_columns": len(profiled.columns), "seed": seed,
-                      "report": REPORT.as_posix()}
+    roles = {name: entry["role"] for name, entry in quality["column_info"].items()}
+    target = dataset.target
+    progress(f"Drawing '{target}' against the columns that explain it best")
+    view = target_view(frame, target, task, roles, positive=_positive(mapping, frame[target],
+                                                                         task), seed=seed)
 
     scope = (f"all {rows:,} rows" if len(profiled) == rows
              else f"sample of {len(profiled):,} of {rows:,} rows")
     progress(f"Profiling {scope} ({'explorative' if full else 'minimal'} settings)")
-    title = f"{mapping.project.name}: {dataset.target} ({task}), {scope}"
+    title = f"{mapping.project.name}: {target} ({task}), {scope}"
     coverage = (f"all {rows:,} rows with a target" if len(profiled) == rows else
                 f"a random sample of {len(profiled):,} of the {rows:,} rows with a target "
                 f"(seed {seed})")
-    description = (f"EDA of the project '{mapping.project.name}'. Target: '{dataset.target}' "
+    description = (f"EDA of the project '{mapping.project.name}'. Target: '{target}' "
                    f"({TASK_WORDS[task]}). The profile covers {coverage}; "
                    f"{dataset.rows_without_target:,} rows without a target are set aside. "
                    f"{_column_coverage(len(profiled.columns), len(frame.columns))}"
                    f"Data: {mapping.data.path}.")
-    html = profile_html(profiled, title=title, description=description, full=full,
-                        show_progress=show_progress)
-    return EdaResult(root / REPORT, root / QUALITY, rows, len(profiled), quality, html)
+    page = profile_page(profiled, target=target, task=task, title=title,
+                        description=description, full=full, show_progress=show_progress,
+                        categorical=tuple(c for c, role in roles.items()
+                                          if role == "categorical"),
+                        sections=(Section(VIEW_SECTION, "target-view", view.html),))
+    quality["profile_alerts"] = explain_alerts(page.alerts, quality, mapping)
+    quality["eda"] = {"mode": "full" if full else "quick", "profiled_rows": len(profiled),
+                      "profiled_columns": len(profiled.columns), "seed": seed,
+                      "report": REPORT.as_posix(),
+                      "target_view": {"columns": view.columns, "rows": view.rows}}
+    return EdaResult(root / REPORT, root / QUALITY, rows, len(profiled), quality, page.html)
 
 
 def eda_step(project: Project, *, full: bool = False,
@@ -129,21 +146,12 @@ def _column_coverage(profiled: int, total: int) -> str:
             f"{total - 1} columns (all are in data_quality.json; --full shows all). ")
 
 
-def profile_html(frame: pd.DataFrame, *, title: str, description: str, full: bool,
-                 show_progress: bool) -> str:
-    """Return the profiling library's report on ``frame`` as one self-contained page."""
-    report_class = _profile_report_class()
-    report = report_class(frame, title=title, minimal=not full, explorative=full,
-                          progress_bar=show_progress, dataset={"description": description})
-    # One page with its scripts, styles and images inside: it opens offline, anywhere.
-    report.config.html.inline = True
-    report.config.html.use_local_assets = True
-    return report.to_html()
-
-
-def _profile_report_class() -> Any:
-    try:
-        from data_profiling import ProfileReport
-    except ImportError:  # the library's former name, where only that is installed
-        from ydata_profiling import ProfileReport
-    return ProfileReport
+def _positive(mapping: Any, target: pd.Series, task: str) -> Any:
+    """Return the positive class of a binary target: declared, obvious, or the rarer one."""
+    if task != "binary":
+        return None
+    values = list(target.dropna().unique())
+    declared = mapping.technical.positive_label
+    label = (find_label(declared, values) if declared is not None
+             else infer_positive_label(values))
+    return label if label is not None else target.value_counts().index[-1]
