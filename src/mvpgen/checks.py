@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mvpgen.errors import DataError, MissingColumnError
-from mvpgen.data.inspection import inspect_file, summarize_target
 from mvpgen.data import read as data
 from mvpgen.data import target as targets
+from mvpgen.data.inspection import inspect_file, summarize_target
 from mvpgen.data.target import target_problem
+from mvpgen.errors import DataError, MissingColumnError
 from mvpgen.mapping import parse_mapping
 
 ASK = "What metric are you tracking? What is your measurable goal?"

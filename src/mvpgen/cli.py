@@ -64,7 +64,7 @@ class _Group(click.Group):
             command = err.ctx.command_path if err.ctx else "mvpgen"
             click.echo(f"Error: {err.format_message()} (see '{command} --help')", err=True)
             ctx.exit(err.exit_code)
-        except click.Abort:
+        except (click.Abort, KeyboardInterrupt):
             click.echo("\nInterrupted; nothing was left half-written.", err=True)
             ctx.exit(INTERRUPTED_EXIT_CODE)
         except (click.ClickException, click.exceptions.Exit, BrokenPipeError):
@@ -119,6 +119,9 @@ def main(ctx: click.Context, debug: bool, project_dir: Path | None) -> None:
     """  # noqa: D301 - "\b" (a backspace) keeps click from rewrapping the lines below it
     if project_dir is not None:
         os.chdir(project_dir)
+    reads = sys.modules.get("mvpgen.data.read")
+    if reads is not None:  # a query runs anew in each command (one `run` shares one read)
+        reads.forget_reads()
 
 
 # --- making projects ---------------------------------------------------------------------
@@ -579,8 +582,7 @@ def status(project: Path | None, as_json: bool) -> None:
     with its key figure; the last line is the next step. Evidence older than mvp.yaml
     or the data is marked stale. Exit code 1 when mvp.yaml is invalid, else 0.
     """
-    from mvpgen.steps.status import render_status
-    from mvpgen.steps.status import status_of
+    from mvpgen.steps.status import render_status, status_of
 
     state = status_of(_project_root(project))
     if as_json:

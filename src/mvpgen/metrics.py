@@ -270,14 +270,15 @@ def _r2(truth: np.ndarray, value: np.ndarray) -> float:
 
 
 def acted_on(score_: np.ndarray, capacity: float) -> np.ndarray:
-    """Return which cases are acted on when only the ``capacity`` share with the highest
-    scores can be.
+    """Return which cases are acted on when only the ``capacity`` share can be.
+
+    The cases with the highest scores are chosen.
 
     Ties are broken in a fixed random order (the same for the same number of cases), so
     the count is exact and a policy with one score for every case chooses at random,
     not by the rows' order.
     """
-    count = min(len(score_), max(int(round(capacity * len(score_))), 1))
+    count = min(len(score_), max(round(capacity * len(score_)), 1))
     shuffle = np.random.default_rng(len(score_)).random(len(score_))
     order = np.lexsort((shuffle, -score_))
     chosen = np.zeros(len(score_), dtype=bool)

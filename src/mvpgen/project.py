@@ -9,6 +9,7 @@ line instead of failing half-way.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import json
 import sys
@@ -216,10 +217,9 @@ def _recover(root: Path) -> None:
     """Finish (or discard) files a killed step left half-switched, before anyone reads them."""
     from mvpgen.store.files import finish_interrupted
 
-    try:
+    # A read-only project: whoever can write to it will finish the switch.
+    with contextlib.suppress(OSError):
         finish_interrupted(root)
-    except OSError:
-        pass  # a read-only project: whoever can write to it will finish the switch
 
 
 def _carries_old_engine(root: Path) -> bool:

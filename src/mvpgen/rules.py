@@ -122,8 +122,11 @@ class OneColumnRule(BaseEstimator):
 
     def _held_out_score(self, x: pd.DataFrame, y: pd.Series, column: str, fit: np.ndarray,
                         test: np.ndarray) -> float:
-        """Return a threshold-free score of the rule on ``column``: ROC AUC, balanced
-        accuracy or R², on the ``test`` rows of a rule fitted on the ``fit`` rows."""
+        """Return a threshold-free score of the rule on ``column``, on held-out rows.
+
+        ROC AUC, balanced accuracy or R², on the ``test`` rows of a rule fitted on the
+        ``fit`` rows.
+        """
         from mvpgen.metrics import METRICS, Predictions
 
         fit_y = y.iloc[fit]

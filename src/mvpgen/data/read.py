@@ -129,8 +129,10 @@ def forget_reads() -> None:
 
 
 def _read_source_once(source: Any, dates: tuple[str, ...]) -> pd.DataFrame:
-    """Return a dataset's or query's rows, once per process: the steps of one ``run``
-    see one snapshot of a database, and a query runs once."""
+    """Return a dataset's or query's rows, read once per command.
+
+    The steps of one ``run`` see one snapshot of a database, and a query runs once.
+    """
     from mvpgen.data.sources import read_source
 
     key = (source.kind, str(source.path), source.query, source.connection, dates)

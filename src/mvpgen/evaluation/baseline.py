@@ -594,7 +594,7 @@ def _data_entry(setup: _Setup, project: Project) -> dict[str, Any]:
     recorded = project.mapping.data
     return {"rows": int(len(setup.frame) + dataset.rows_without_target
                         - int(setup.relabelled.added.sum())),
-            "rows_with_target": int(len(setup.frame)),
+            "rows_with_target": len(setup.frame),
             "columns": len(setup.frame.columns),
             "features": setup.plan.used,
             "fingerprint": dataset.fingerprint,

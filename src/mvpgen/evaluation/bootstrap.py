@@ -10,8 +10,9 @@ resamples, so differences are paired.
 Where resampling alone is known to be optimistic, the interval is widened with a
 closed-form one that is not: a Wilson-type interval for ROC AUC (Newcombe's, from the
 Hanley-McNeil variance), Wilson score intervals for proportions (accuracy, recall,
-precision) and Student's t for a mean error (MAE); the reported interval spans both. With few positives, average
-precision reads high, so its estimate is bias-corrected by the bootstrap.
+precision) and Student's t for a mean error (MAE); the reported interval spans both.
+With few positives, average precision reads high, so its estimate is bias-corrected by
+the bootstrap.
 """
 
 from __future__ import annotations

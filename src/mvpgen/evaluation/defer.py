@@ -49,9 +49,11 @@ def least_sure(p: Predictions, threshold: float | None, metric: str = "accuracy"
 
 
 def with_people(p: Predictions, share: float, unsure: np.ndarray) -> Predictions:
-    """Return the decisions when people take the ``share`` of cases the model is least sure
-    of, and decide them right."""
-    count = int(round(share * len(p.truth)))
+    """Return the decisions when people take the ``share`` of cases the model is least sure of.
+
+    People are assumed to decide their cases right.
+    """
+    count = round(share * len(p.truth))
     label = p.label.copy()
     if count:
         order = np.argsort(-unsure, kind="stable")[:count]
@@ -139,7 +141,7 @@ def defer_policy(holdout: Predictions, oof: Predictions | None, metric: str, goa
     for share in SHARES:
         value = fast(with_people(holdout, share, unsure))
         low, high = estimate(values[share]) if share in values else (None, None)
-        point = {"review_share": float(share), "review_per_1000": int(round(1000 * share)),
+        point = {"review_share": float(share), "review_per_1000": round(1000 * share),
                  "holdout": rounded(value), "ci": [rounded(low), rounded(high)]}
         folds = next((p["training_folds"] for p in folds_curve
                       if p["review_share"] == share), None)

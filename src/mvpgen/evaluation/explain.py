@@ -1,5 +1,6 @@
-"""What a contender relies on, whatever it is: permutation importance, and weights where
-the model has them.
+"""What a contender relies on, whatever it is.
+
+Permutation importance for every contender, and weights where the model has them.
 
 Permutation importance is model-agnostic: shuffle one input column on a sample of the
 holdout and see how much the contender's score drops. Weights (``coef_``) are shown

@@ -8,8 +8,9 @@ the split is random.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -190,7 +191,7 @@ def _time_folds(rows: np.ndarray, times: pd.Series, folds: int) -> Folds:
         if len(changes) else []
     bounds = [*cuts, len(dated)]
     parts = [(np.r_[undated, dated[:start]], dated[start:end])
-             for start, end in zip(bounds[:-1], bounds[1:], strict=True) if end > start]
+             for start, end in itertools.pairwise(bounds) if end > start]
     return Folds("time", [(np.sort(a), b) for a, b in parts], np.r_[undated, dated])
 
 

@@ -10,6 +10,7 @@ The recommendation is one sentence from a fixed set (see ``result.RECOMMENDATION
 from __future__ import annotations
 
 import math
+
 import numpy as np
 
 from mvpgen.evaluation.result import ContenderResult, Goal, Recommendation

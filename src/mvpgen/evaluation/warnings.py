@@ -107,7 +107,7 @@ def _positives(result: BaselineResult) -> int | None:
     everyone = result.contenders.get("act on all")
     if everyone is None or everyone.value("precision") is None:
         return None
-    return int(round(everyone.value("precision") * result.split["test_rows"]))
+    return round(everyone.value("precision") * result.split["test_rows"])
 
 
 def _names(columns: list[str]) -> str:

@@ -12,6 +12,7 @@ template.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import json
 import re
@@ -83,7 +84,7 @@ def update_project(start: Path, *, dry_run: bool = False, template: Path | None 
                 before, after, f"a/{path}", f"b/{path}")]
         result.lines.append(f"{len(merged)} file(s) would change"
                             + (f", {len(result.conflicts)} with conflicts" if result.conflicts
-                               else "") + f"; nothing was written (dry run)")
+                               else "") + "; nothing was written (dry run)")
         return result
     for path, text in merged.items():
         _write(root / path, text)
@@ -193,7 +194,6 @@ def _refresh(root: Path, skip: list[str]) -> None:
 
     if {"README.md", "CHECKLIST.md"} & set(skip):
         return
-    try:
+    # The next step refreshes them, and says what is wrong if it cannot.
+    with contextlib.suppress(MvpgenError):
         refresh_all(Project.load(root))
-    except MvpgenError:
-        pass  # the next step refreshes them, and says what is wrong if it cannot

@@ -16,16 +16,16 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from mvpgen.errors import DataError
-from mvpgen.store.labels import agreement, agreement_over_time, latest, read_labels
-from mvpgen.loop.rowkeys import row_ids
 from mvpgen.data.target import class_named, python_values
+from mvpgen.errors import DataError
+from mvpgen.loop.rowkeys import row_ids
+from mvpgen.store.labels import agreement, agreement_over_time, latest, read_labels
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from mvpgen.mapping import Mapping
     from mvpgen.data.read import Dataset
+    from mvpgen.mapping import Mapping
 
 
 @dataclass

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mvpgen.store.blocks import read_keeping_newlines, replace_blocks, update_file
 from mvpgen.mapping import Mapping
 from mvpgen.mapping.describe import describe_mapping
 from mvpgen.project import Project
+from mvpgen.store.blocks import read_keeping_newlines, replace_blocks, update_file
 from mvpgen.store.files import write_atomically
 
 

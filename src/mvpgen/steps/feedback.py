@@ -17,11 +17,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mvpgen.data.read import load_dataset
-from mvpgen.errors import DataError
-from mvpgen.store.lock import project_lock
-from mvpgen.store.labels import Agreement, agreement, append_labels, latest, read_labels
-from mvpgen.loop.relabel import data_row_ids
 from mvpgen.data.target import class_named, python_values, resolve_task
+from mvpgen.errors import DataError
+from mvpgen.loop.relabel import data_row_ids
+from mvpgen.store.labels import Agreement, agreement, append_labels, latest, read_labels
+from mvpgen.store.lock import project_lock
 
 if TYPE_CHECKING:
     from mvpgen.project import Project

@@ -18,15 +18,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from mvpgen.project import Project
 from mvpgen.data.read import load_dataset, read_table, require_columns
-from mvpgen.project import PATHS
-from mvpgen.spreadsheet import safe_csv
-from mvpgen.store.files import write_together
-from mvpgen.store.reviewed import reviewed_rows_text
-from mvpgen.store.labels import latest, read_labels
 from mvpgen.loop.rowkeys import row_ids
+from mvpgen.project import PATHS, Project
+from mvpgen.spreadsheet import safe_csv
 from mvpgen.steps.predict import load_saved, predict_rows
+from mvpgen.store.files import write_together
+from mvpgen.store.labels import latest, read_labels
+from mvpgen.store.reviewed import reviewed_rows_text
 
 if TYPE_CHECKING:
     import pandas as pd
