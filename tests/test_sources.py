@@ -164,3 +164,21 @@ def test_a_query_and_a_path_together_are_refused(churn_raw: dict) -> None:
     assert [str(p) for p in problems] == [
         "data.query: and data.path both name the data — keep one: a query may read files "
         "itself, e.g. SELECT * FROM 'data/raw/*.parquet'"]
+
+
+@pytest.mark.slow
+def test_mvpgen_new_reads_a_query_like_a_file(isolated: Path, from_file: dict) -> None:
+    with sqlite3.connect(isolated / "shop.db") as connection:
+        churn().to_sql("customers", connection, index=False)
+    raw = yaml.safe_load((CHURN / "mvp.yaml").read_text(encoding="utf-8"))
+    del raw["data"]["path"]
+    (isolated / "base.yaml").write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
+    result = run("new", "demo", "--mapping", str(isolated / "base.yaml"), "--query",
+                 "SELECT * FROM customers", "--connection", f"sqlite:///{isolated / 'shop.db'}",
+                 "--no-input", "-q")
+    assert result.exit_code == 0, result.output
+    assert f"Recommendation: {from_file['recommendation']['sentence']}" in result.output
+    mapping = yaml.safe_load((isolated / "demo/mvp.yaml").read_text(encoding="utf-8"))
+    assert mapping["data"]["query"] == "SELECT * FROM customers"
+    assert mapping["data"]["rows"] == 5000 and "size_bytes" not in mapping["data"]
+    assert list((isolated / "demo/data/raw").iterdir()) == [isolated / "demo/data/raw/.gitkeep"]

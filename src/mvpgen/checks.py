@@ -122,22 +122,27 @@ def resolve_data_path(path: str, base_dir: Path) -> Path:
 
 def data_findings(mapping: Any, base_dir: Path) -> list[Finding]:
     """Check the mapping against its data file; what can be inferred is not a finding."""
+    from mvpgen.data.sources import source_of
+
     tech = mapping.technical
-    if mapping.data.path is None:
+    if mapping.data.path is None and mapping.data.query is None:
         return _without_data(tech)
-    path = resolve_data_path(mapping.data.path, base_dir)
     try:
-        inspection = inspect_file(path)
-        summary = summarize_target(path, tech.target, inspection.names)
+        source = source_of(mapping, base_dir)
+        data_in = source.path if source.kind == "file" else source
+        inspection = inspect_file(data_in)
+        summary = summarize_target(data_in, tech.target, inspection.names)
     except MissingColumnError as err:
         return [Finding("technical.target", str(err))]
     except DataError as err:
-        return [Finding("data.path", str(err))]
+        field = "data.path" if mapping.data.query is None else "data.query"
+        return [Finding(field, str(err))]
+    path = inspection.path
     out = [Finding(f"data.{name}", f"column '{column}' is not in {path.name}",
                    f"columns are: {', '.join(inspection.names)}")
            for name, column in _declared_columns(mapping.data) if column not in inspection.names]
     time_column = mapping.data.time_column
-    if time_column in inspection.names:
+    if time_column in inspection.names and source.kind == "file":
         try:
             data.read_table(path, columns=[time_column], dates=(time_column,))
         except DataError as err:

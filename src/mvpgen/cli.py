@@ -188,8 +188,15 @@ def _capacity(ctx: click.Context, param: click.Parameter, value: str | None) -> 
               help="A mapping file (mvp.yaml) with the answers; `mvpgen init` writes one.")
 @click.option("--example", metavar="NAME", shell_complete=_complete_example,
               help="Use a bundled example's mapping and data (list: mvpgen examples).")
-@click.option("--data", type=click.Path(dir_okay=False, path_type=Path),
-              help="The data extract, CSV or Parquet; it is only read, never changed.")
+@click.option("--data", type=click.Path(path_type=Path),
+              help="The data extract: a CSV or Parquet file, or a folder or glob of Parquet "
+                   "files; it is only read, never changed.")
+@click.option("--query", metavar="SQL",
+              help="Read the data with this SQL query instead (DuckDB, embedded, unless "
+                   "--connection names a database).")
+@click.option("--connection", metavar="URL",
+              help="Where --query runs: a SQLAlchemy URL, secrets as ${VARIABLE} from the "
+                   "environment, e.g. 'postgresql://ann:${PGPASSWORD}@db/shop'.")
 @click.option("--name", help="The project's name (default: the DIRECTORY's name).")
 @click.option("--requirement", metavar="TEXT",
               help="The business requirement, e.g. 'Reduce monthly churn'.")
@@ -228,7 +235,8 @@ def _capacity(ctx: click.Context, param: click.Parameter, value: str | None) -> 
 @click.option("--quiet", "-q", is_flag=True,
               help="No progress and no data overview: the summary and errors only.")
 def new(directory: Path | None, mapping_file: Path | None, example: str | None,
-        data: Path | None, name: str | None, requirement: str | None, kpi: str | None,
+        data: Path | None, query: str | None, connection: str | None, name: str | None,
+        requirement: str | None, kpi: str | None,
         current: float | None, goal: float | None, target: str | None, task: str | None,
         positive_label: str | None, metric: str | None, threshold: float | None,
         capacity: float | None, time_column: str | None, group_column: str | None,
@@ -264,7 +272,11 @@ def new(directory: Path | None, mapping_file: Path | None, example: str | None,
                  "technical.positive_label": positive_label, "technical.metric": metric,
                  "technical.threshold": threshold, "business.capacity": capacity,
                  "data.time_column": time_column,
-                 "data.group_column": group_column, "data.id_columns": columns}
+                 "data.group_column": group_column, "data.id_columns": columns,
+                 "data.query": query, "data.connection": connection}
+    if query is not None and data is not None:
+        msg = "--data and --query both name the data; pass one (a query can read files)"
+        raise click.UsageError(msg)
     request = NewRequest(directory=directory, mapping_file=mapping_file, example=example,
                          data=data, overrides=overrides, interactive=not no_input,
                          allow_findings=allow_findings,

@@ -16,8 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from mvpgen.data import read as data
+from mvpgen.data import sources
 from mvpgen.data.columns import ID_UNIQUE_SHARE, ColumnInfo, describe_columns, looks_like_id_name
-from mvpgen.data.read import fingerprint  # noqa: F401  (re-exported for the generator)
+from mvpgen.data.read import fingerprint
+from mvpgen.data.sources import Source
 from mvpgen.data.target import find_label, infer_positive_label, infer_task, python_values
 from mvpgen.errors import DataError, MissingColumnError
 
@@ -82,31 +84,56 @@ def _stamp(path: Path) -> tuple[int, int] | None:
     return stat.st_mtime_ns, stat.st_size
 
 
-def inspect_file(path: Path) -> Inspection:
-    """Read a data file as the project will, and describe each column.
+def _table(data_file: Path | Source) -> Any:
+    """Return the whole table of a file or any other source, read once while unchanged."""
+    if isinstance(data_file, Source) and data_file.kind != "file":
+        return _source_frame(data_file)
+    path = data_file.path if isinstance(data_file, Source) else data_file
+    return _frame(Path(os.path.abspath(path)), _stamp(path))
 
-    Asking again about an unchanged file costs nothing: ``mvpgen new`` and its checks
-    look at the same file several times.
+
+def _where(data_file: Path | Source) -> Path:
+    """Return a path that names the source in messages (a file's own path)."""
+    if isinstance(data_file, Source):
+        return data_file.path if data_file.kind == "file" else Path(data_file.name)
+    return Path(data_file)
+
+
+def inspect_file(data_file: Path | Source) -> Inspection:
+    """Read a data file (a dataset, a query's result) as the project will; describe columns.
+
+    Asking again about an unchanged source costs nothing: ``mvpgen new`` and its checks
+    look at the same data several times.
 
     Raises:
-        DataError: when the file cannot be used (the message says why and what to do).
+        DataError: when the data cannot be used (the message says why and what to do).
     """
-    frame = _frame(Path(os.path.abspath(path)), _stamp(path))
+    frame = _table(data_file)
     columns = describe_columns(frame)
-    return Inspection(Path(path), Path(path).stat().st_size, len(frame), columns)
+    files = data_file.files if isinstance(data_file, Source) else [Path(data_file)]
+    size = sum(p.stat().st_size for p in files)
+    return Inspection(_where(data_file), size, len(frame), columns)
 
 
-def summarize_target(path: Path, target: str, columns: tuple[str, ...]) -> TargetSummary:
-    """Summarise the target column of the whole file.
+def data_fingerprint(data_file: Path | Source) -> str:
+    """Return the SHA-256 the evidence records for the data (see ``sources.fingerprint``)."""
+    if isinstance(data_file, Source):
+        return sources.fingerprint(data_file, _table(data_file))
+    return fingerprint(data_file)
+
+
+def summarize_target(data_file: Path | Source, target: str,
+                     columns: tuple[str, ...]) -> TargetSummary:
+    """Summarise the target column of the whole file (or source).
 
     Raises:
-        MissingColumnError: when the file has no such column (the closest are suggested).
-        DataError: when the file cannot be read.
+        MissingColumnError: when the data has no such column (the closest are suggested).
+        DataError: when the data cannot be read.
     """
-    frame = _frame(Path(os.path.abspath(path)), _stamp(path))
+    frame = _table(data_file)
     if target not in frame.columns:
         try:
-            data.require_columns(frame, Path(path), [target])
+            data.require_columns(frame, _where(data_file), [target])
         except DataError as err:
             raise MissingColumnError(str(err)) from err
     column = frame[target]
@@ -123,9 +150,16 @@ def _frame(path: Path, stamp: tuple[int, int] | None) -> Any:
     return data.read_table(path)
 
 
+@lru_cache(maxsize=1)
+def _source_frame(source: Source) -> Any:
+    """Read a dataset or a query's rows once (``mvpgen new`` looks several times)."""
+    return sources.read_source(source)
+
+
 def forget_reads() -> None:
     """Drop the cached table, e.g. before a step that needs the memory for itself."""
     _frame.cache_clear()
+    _source_frame.cache_clear()
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from mvpgen.checks import Finding, check_mapping, resolve_data_path, target_findings
+from mvpgen.data.sources import Source
 from mvpgen.data.target import find_label
 from mvpgen.errors import DataFileError, FindingsError, MappingProblemsError, MvpgenError
 from mvpgen.generator.answers import (
@@ -108,13 +109,14 @@ def create_project(request: NewRequest) -> NewProject | None:
         check_destination(Path(os.path.abspath(destination)))  # before asking to go on
         if not confirm_answers(_summary(mapping, destination, data_file)):
             return None
-    path = generate_project(mapping, destination, data_file=data_file,
+    path = generate_project(mapping, destination,
+                            data_file=data_file if isinstance(data_file, Path) else None,
                             findings=tuple(" ".join(str(f).split()) for f in findings))
     package = package_name(project_slug(mapping.project.name))
     return NewProject(path, package, inferred, findings, has_data=data_file is not None)
 
 
-def _answers_from_data(raw: dict[str, Any], data_file: Path, request: NewRequest,
+def _answers_from_data(raw: dict[str, Any], data_file: Path | Source, request: NewRequest,
                        ask: Callable[..., dict[str, Any]], declined: set[str],
                        ) -> tuple[dict[str, Any], dict[str, Any], dict[str, str]]:
     """Inspect the data, propose what it suggests, ask or fill in the rest.
@@ -125,7 +127,7 @@ def _answers_from_data(raw: dict[str, Any], data_file: Path, request: NewRequest
     """
     from mvpgen.data.inspection import (
         date_columns,
-        fingerprint,
+        data_fingerprint,
         inspect_file,
         propose_details,
         propose_group_columns,
@@ -184,8 +186,8 @@ def _answers_from_data(raw: dict[str, Any], data_file: Path, request: NewRequest
         more_label = find_label(label, summary.values)
         raw = with_fields(raw, {"technical.positive_label": more_label})
     raw = with_fields(raw, {"data.rows": summary.rows,
-                            "data.size_bytes": inspection.size_bytes,
-                            "data.sha256": fingerprint(data_file)})
+                            "data.size_bytes": inspection.size_bytes or None,
+                            "data.sha256": data_fingerprint(data_file)})
     hints = {"technical.positive_label":
              f"one of: {', '.join(map(repr, summary.values[:20]))}"}
     hints |= _threshold_hint(raw, summary)
@@ -266,7 +268,7 @@ def _findings_message(findings: list[Finding], blocking: list[Finding],
     return f"{len(findings)} finding(s) in the mapping: {hint}"
 
 
-def _summary(mapping: Any, destination: Path, data_file: Path | None) -> list[str]:
+def _summary(mapping: Any, destination: Path, data_file: Path | Source | None) -> list[str]:
     """Return the answers as the lines shown for confirmation."""
     from mvpgen.mapping.describe import describe_mapping
 
@@ -278,7 +280,7 @@ def _summary(mapping: Any, destination: Path, data_file: Path | None) -> list[st
         if label == "Success" and mapping.business.capacity is not None:
             pairs.append(("Capacity", f"{mapping.business.capacity:g} cases in every 1,000 "
                                       "can be acted on"))
-        if label == "Data" and data_file is not None:
+        if label == "Data" and isinstance(data_file, Path):
             copied = data_file.stat().st_size <= COPY_LIMIT_BYTES
             pairs[-1] = (label, sentence + (f"; copied into the project as data/raw/"
                                             f"{data_file.name}" if copied else
@@ -306,7 +308,7 @@ def _refuse_broken_answers(raw: dict[str, Any]) -> None:
         raise MappingProblemsError(list(dict.fromkeys(findings)))
 
 
-def _show_data(data_file: Path, echo: Callable[[str], None]) -> None:
+def _show_data(data_file: Path | Source, echo: Callable[[str], None]) -> None:
     """Print each column's role and missing share, so the answers can build on them."""
     from mvpgen.data.inspection import inspect_file, roles_table
 
@@ -336,10 +338,14 @@ def _starting_mapping(request: NewRequest) -> tuple[dict[str, Any], Path]:
     raw = read_mapping_file(source) if source else {}
     base_dir = source.resolve().parent if source else Path.cwd()
     overrides = dict(request.overrides)
+    if overrides.get("data.query") is not None and isinstance(raw.get("data"), dict):
+        # A query given on the command line replaces the mapping's file.
+        for stale in ("path", "rows", "size_bytes", "sha256"):
+            raw["data"].pop(stale, None)
     if request.data is not None:
         # Relative to where the user typed it, not to the mapping file; the numbers
         # recorded for another file no longer apply.
-        overrides["data.path"] = str(request.data.expanduser().resolve())
+        overrides["data.path"] = str(Path(os.path.abspath(request.data.expanduser())))
         for stale in ("rows", "size_bytes", "sha256"):
             if isinstance(raw.get("data"), dict):
                 raw["data"].pop(stale, None)
@@ -360,15 +366,31 @@ def _asker(request: NewRequest, declined: set[str]) -> Callable[..., dict[str, A
                                              **{"declined": declined, **kwargs})
 
 
-def _data_file(raw: dict[str, Any], base_dir: Path) -> Path | None:
-    """Return the data file the answers name; a named file that is missing is bad input."""
+def _data_file(raw: dict[str, Any], base_dir: Path) -> Path | Source | None:
+    """Return the data the answers name: a file, or a dataset or query as a Source.
+
+    Raises:
+        DataFileError: for a named file that is missing, or a dataset without files.
+    """
+    query = get_field(raw, "data.query")
+    if isinstance(query, str):
+        connection = get_field(raw, "data.connection")
+        return Source("query", query=query,
+                      connection=connection if isinstance(connection, str) else None,
+                      root=base_dir)
     path = get_field(raw, "data.path")
     if not isinstance(path, str):
         return None
     resolved = resolve_data_path(path, base_dir)
+    if resolved.is_dir() or any(c in resolved.name for c in "*?["):
+        dataset = Source("dataset", path=resolved)
+        if not dataset.files:
+            msg = (f"{resolved} holds no Parquet file; name a CSV or Parquet file, or a folder "
+                   "or glob of Parquet files, in data.path or --data")
+            raise DataFileError(msg)
+        return dataset
     if not resolved.is_file():
-        what = "is a folder, not a file" if resolved.is_dir() else "does not exist"
-        msg = f"data file {resolved} {what}; check data.path or --data"
+        msg = f"data file {resolved} does not exist; check data.path or --data"
         raise DataFileError(msg)
     return resolved
 
