@@ -64,8 +64,8 @@ def same_verdict(sourced: dict, from_file: dict) -> None:
 def test_a_duckdb_query_over_a_database_file(isolated: Path, from_file: dict) -> None:
     import duckdb
 
-    frame = churn()
     with duckdb.connect(str(isolated / "shop.duckdb")) as db:
+        db.register("frame", churn())
         db.execute("CREATE TABLE customers AS SELECT * FROM frame")
     project = project_on(isolated, query="SELECT * FROM customers",
                          connection=f"duckdb:///{isolated / 'shop.duckdb'}")  # absolute

@@ -126,8 +126,8 @@ def _answers_from_data(raw: dict[str, Any], data_file: Path | Source, request: N
         answers still missing, what they may be (for the message under --no-input).
     """
     from mvpgen.data.inspection import (
-        date_columns,
         data_fingerprint,
+        date_columns,
         inspect_file,
         propose_details,
         propose_group_columns,
