@@ -115,6 +115,18 @@ def test_the_target_dates_and_ids_are_profiled_as_what_they_are():
     assert frame["signup_date"].dtype == "datetime64[ms]"  # the caller's frame is untouched
 
 
+def test_dates_nanoseconds_cannot_hold_are_said_to_be_shown_as_missing():
+    frame = pd.DataFrame({"ends": np.array(["2024-05-01", "9999-12-31"] * 30,
+                                           dtype="datetime64[ms]"), "y": ["a", "b"] * 30})
+    page = profile_page(frame, target="y", task="binary", title="T", description="Data.",
+                        full=False)
+    assert ("Data. 30 dates before 1677 or after 2262 (placeholders such as 9999-12-31?) are "
+            "shown as missing: the profile cannot hold them.") in page.html
+    assert [(a["type"], a["column"]) for a in page.alerts] == [("constant", "ends"),
+                                                               ("missing", "ends")]
+    assert page.alerts[1]["values"]["n_missing"] == 30
+
+
 def test_full_mode_shows_no_word_cloud_either():
     page = profile_page(churn_like(), target="churned", task="binary", title="T",
                         description="", full=True)
@@ -225,6 +237,9 @@ def test_bins_are_labelled_with_the_values_they_hold():
                      name="d").astype("datetime64[ms]")
     assert split_rows(days).labels[:2] == ["2023-01-01 – 2023-01-10", "2023-01-11 – 2023-01-20"]
     assert split_rows(days).labels[-1] == "2023-04-01 – 2023-04-10"
+    hours = pd.Series(pd.date_range("2024-03-30", periods=60, freq="h", tz="Europe/Berlin"))
+    assert split_rows(hours).labels[:2] == ["2024-03-30 00:00 – 2024-03-30 05:00",
+                                            "2024-03-30 06:00 – 2024-03-30 11:00"]
     many = split_rows(pd.Series([f"v{i % 12}" for i in range(120)], name="c"))
     assert many.labels[-1] == "other (3 values)" and len(many.labels) == 10
 

@@ -84,7 +84,14 @@ def profile_page(frame: pd.DataFrame, *, target: str, task: str, title: str,
     Returns:
         The page, the library's alerts and the type it gave each column.
     """
+    import pandas as pd
+
     shown, names = for_display(frame, target, task, categorical)
+    lost = sum(int(shown[s].isna().sum() - frame[c].isna().sum()) for s, c in names.items()
+               if pd.api.types.is_datetime64_any_dtype(frame[c]))
+    if lost:
+        description += (f" {lost:,} dates before 1677 or after 2262 (placeholders such as "
+                        "9999-12-31?) are shown as missing: the profile cannot hold them.")
     # A random title the data cannot contain, replaced by the escaped title once the
     # page is drawn: the library's <title> unescapes what it is given.
     token = f"mvpgen-title-{uuid.uuid4().hex}"

@@ -103,7 +103,10 @@ def split_rows(series: pd.Series) -> Groups:
         unit = np.datetime_data(series.dtype)[0]
         numbers = series.to_numpy().astype(np.int64).astype(float)
         numbers[series.isna().to_numpy()] = np.nan
-        return _binned(name, "date", numbers, _date_format(numbers, unit))
+        groups = _binned(name, "date", numbers, _date_label(unit, "%Y-%m-%d"))
+        if len(set(groups.labels)) < len(groups.labels):  # bins within a day
+            groups = _binned(name, "date", numbers, _date_label(unit, "%Y-%m-%d %H:%M"))
+        return groups
     if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
         return _binned(name, "number", series.to_numpy(dtype=float, na_value=np.nan),
                        _number)
@@ -169,14 +172,9 @@ def _number(value: float) -> str:
     return f"{value:.3g}"
 
 
-def _date_format(numbers: np.ndarray, unit: str) -> Any:
-    """Return a labeller of dates held as counts of ``unit``: days, or minutes for short spans."""
+def _date_label(unit: str, pattern: str) -> Any:
+    """Return a labeller of dates held as counts of ``unit``."""
     import pandas as pd
-
-    known = numbers[~np.isnan(numbers)]
-    per_day = np.timedelta64(1, "D") / np.timedelta64(1, unit)
-    span_days = (known.max() - known.min()) / per_day if len(known) else 0.0
-    pattern = "%Y-%m-%d" if span_days >= 2 else "%Y-%m-%d %H:%M"
 
     def label(value: float) -> str:
         return pd.Timestamp(np.datetime64(int(value), unit)).strftime(pattern)
