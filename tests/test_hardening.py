@@ -12,8 +12,9 @@ import yaml
 from conftest import run, scaffold, write_mapping
 
 from mvpgen.checks import is_vague
-from mvpgen.naming import distribution_name, package_name, project_slug
-from mvpgen.template import schema, template_dir
+from mvpgen.generator.naming import distribution_name, package_name, project_slug
+from mvpgen.generator.template import template_dir
+from mvpgen.metrics import METRICS
 
 BUSINESS = {"requirement": "Keep paying customers", "kpi": "churn rate", "current": 0.1,
             "goal": 0.08}
@@ -94,7 +95,7 @@ def test_a_wrong_answer_in_the_mapping_is_refused_before_any_question(isolated, 
     assert result.exit_code == 2  # wrong answers are bad input, not findings
     assert result.stdout == ""
     assert result.stderr.splitlines() == [
-        "technical.metric: 'auc' is not a metric — use one of: " + ", ".join(schema().METRICS),
+        "technical.metric: 'auc' is not a metric — use one of: " + ", ".join(METRICS),
         "Error: technical.task: 'binar' is not a task — use one of: binary, multiclass, "
         "regression (and 1 more above)"]
 
@@ -124,12 +125,18 @@ def test_odd_yaml_is_bad_input_not_a_crash(tmp_path, text, message):
 
 
 def test_yaml_12_scalars(churn_raw, tmp_path):
-    text = yaml.safe_dump(churn_raw, sort_keys=False).replace("threshold: 0.7", "threshold: 7e-1")
+    text = yaml.safe_dump(churn_raw, sort_keys=False).replace("threshold: 0.3", "threshold: 3e-1")
     text = text.replace("positive_label: 'yes'", "positive_label: yes")
+    assert "threshold: 3e-1\n" in text and "positive_label: yes\n" in text  # as YAML 1.2 writes
     path = tmp_path / "mvp.yaml"
     path.write_text(text, encoding="utf-8")
     result = run("check", str(path))
     assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[-1] == f"{path}: sound"
+    from mvpgen.mapping import load_mapping
+
+    technical = load_mapping(path).technical
+    assert (technical.threshold, technical.positive_label) == (0.3, "yes")
 
 
 def test_a_huge_number_is_a_finding(churn_raw, tmp_path):
@@ -218,7 +225,9 @@ def test_a_multi_line_requirement_stays_one_line_per_finding(churn_raw, tmp_path
 
 def test_the_next_step_quotes_a_folder_with_spaces(isolated):
     result = scaffold("my proj", "--example", "churn", "--no-input")
-    assert result.stdout.splitlines()[-1].startswith("Next: cd 'my proj' && make all")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[-1] == (
+        "Next: cd 'my proj' && mvpgen run    # EDA, baseline, review")
 
 
 def test_a_marker_in_free_text_cannot_break_the_documents(isolated, churn_raw):
@@ -233,13 +242,21 @@ def test_a_marker_in_free_text_cannot_break_the_documents(isolated, churn_raw):
     assert "Cut churn &lt;!-- mvpgen:end q1 --> now" in checklist
 
 
-@pytest.mark.parametrize("name", ["json", "2026 forecast", "class"])
-def test_plain_cookiecutter_refuses_an_unusable_package_name(tmp_path, name):
+IDENTIFIER = "it must be a Python identifier that starts with a letter and is not a keyword"
+
+
+@pytest.mark.parametrize(("name", "package", "problem"), [
+    ("json", "json", "it is the name of a standard module or of an installed package"),
+    ("2026 forecast", "2026_forecast", IDENTIFIER),
+    ("class", "class", IDENTIFIER),
+])
+def test_plain_cookiecutter_refuses_an_unusable_package_name(tmp_path, name, package, problem):
     out = tmp_path / "out"
     out.mkdir()
     result = subprocess.run([sys.executable, "-m", "cookiecutter", str(template_dir()),
                              "--no-input", f"project_name={name}", "-o", str(out)],
                             capture_output=True, text=True)
     assert result.returncode != 0
-    assert "is not usable: it must be a Python identifier" in result.stderr
+    assert (f"ERROR: package_name '{package}' is not usable: {problem}; answer package_name "
+            "with another, e.g. my_project") in result.stderr
     assert list(out.iterdir()) == []

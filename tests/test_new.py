@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
 import yaml
 from conftest import CHURN, run, scaffold, tree_digest, write_mapping
+from test_bake import expected_files, files_of
 
-from mvpgen import generate
+from mvpgen.generator import generate
 
 
 def test_the_churn_example_generates_a_project(isolated):
@@ -25,14 +29,20 @@ def test_the_churn_example_generates_a_project(isolated):
     assert "  signup_date            datetime       0.0%" in lines
     assert lines[-2:] == [
         "Created churn-demo (package churn_mvp)",
-        "Next: cd churn-demo && make all    # EDA, baseline, review",
+        "Next: cd churn-demo && mvpgen run    # EDA, baseline, review",
     ]
     project = isolated / "churn-demo"
+    assert files_of(project) == expected_files("churn_mvp", "customers.csv")
     source = CHURN / "customers.csv"
     assert (project / "data/raw/customers.csv").read_bytes() == source.read_bytes()
     mapping = yaml.safe_load((project / "mvp.yaml").read_text(encoding="utf-8"))
     assert mapping["data"]["path"] == "data/raw/customers.csv"
-    assert mapping["technical"]["threshold"] == 0.7
+    assert mapping["technical"] == {"task": "binary", "target": "churned",
+                                    "positive_label": "yes", "metric": "recall_at_budget",
+                                    "threshold": 0.3}
+    assert mapping["business"]["capacity"] == 200
+    assert mapping["costs"] == {"false_positive": 40, "false_negative": 150,
+                                "true_positive": -80}
 
 
 def test_options_win_over_the_mapping_file(isolated):
@@ -49,8 +59,8 @@ def test_no_input_names_the_option_for_each_missing_answer(isolated):
     result = scaffold("demo", "--no-input")
     assert result.exit_code == 2
     assert result.stderr == (
-        "Error: missing with --no-input: business.requirement (pass --mapping FILE (a mapping "
-        "that states the requirement)); technical.target (pass --target COLUMN); "
+        "Error: missing with --no-input: business.requirement (pass --requirement TEXT); "
+        "technical.target (pass --target COLUMN); "
         "technical.metric (pass --metric NAME); technical.threshold (pass --threshold X); "
         "technical.task (pass --task binary|multiclass|regression)\n")
     assert list(isolated.iterdir()) == []
@@ -152,14 +162,14 @@ def test_a_failure_while_writing_leaves_no_partial_project(isolated, monkeypatch
 
 
 def test_a_crash_after_rendering_leaves_no_partial_project(isolated, monkeypatch):
-    render = generate._render
+    render = generate.render
 
-    def render_then_crash(context, output_dir):
-        project = render(context, output_dir)
+    def render_then_crash(context, output_dir, template=None):
+        project = render(context, output_dir, template)
         assert (Path(project) / "mvp.yaml").is_file()  # the crash comes mid-way
         raise RuntimeError("crash")
 
-    monkeypatch.setattr(generate, "_render", render_then_crash)
+    monkeypatch.setattr(generate, "render", render_then_crash)
     result = scaffold("demo", "--example", "churn", "--no-input")
     assert result.exit_code == 3
     assert result.stderr.startswith("Error: unexpected RuntimeError: crash — run 'mvpgen --debug")
@@ -188,14 +198,14 @@ def test_template_syntax_in_free_text_is_data(isolated, churn_raw):
         assert PAYLOAD in text, name
         assert "49" not in text, name
     assert (project / "README.md").read_text(encoding="utf-8").startswith("# {{ 7*7 }} MVP\n")
-    assert (project / "src/mvp_7_7_mvp/config.py").is_file()
+    assert (project / "src/mvp_7_7_mvp/features.py").is_file()
 
 
 def test_a_name_with_path_parts_stays_inside(isolated):
     result = scaffold("--example", "churn", "--no-input", "--name", "../../etc/passwd")
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in isolated.iterdir()) == ["etc-passwd"]
-    assert (isolated / "etc-passwd/src/etc_passwd/cli.py").is_file()
+    assert (isolated / "etc-passwd/src/etc_passwd/features.py").is_file()
 
 
 def test_the_data_file_is_only_read(isolated, tmp_path):
@@ -260,8 +270,9 @@ def test_prompts_explain_and_ask_again_on_invalid_answers(isolated, tmp_path):
         "",                              # metric: the default for binary tasks
         "1.5",                           # refused: outside roc_auc's range
         "0.75",
-        "", "",                          # time and id columns: none
+        "", "",                          # group and id columns: none
         "", "", "",                      # costs, reviewer, advantage: skipped
+        "",                              # the answers shown: create the project (yes)
     ]
     result = scaffold("invoices", "--data", str(data), input="\n".join(answers) + "\n")
     assert result.exit_code == 0, result.output
@@ -273,6 +284,7 @@ def test_prompts_explain_and_ask_again_on_invalid_answers(isolated, tmp_path):
     assert "Error: 1.5 is outside the range of roc_auc; choose a value from 0 to 1" in out
     assert "  invoice       numeric        0.0%" in out
     assert "Target column [late]: lat" in out
+    assert "Create the project with these answers? [Y/n]: " in out
     mapping = yaml.safe_load((isolated / "invoices/mvp.yaml").read_text(encoding="utf-8"))
     assert mapping["project"]["name"] == "invoices"
     assert mapping["business"] == {"requirement": "Cut late invoice payments",
@@ -281,3 +293,21 @@ def test_prompts_explain_and_ask_again_on_invalid_answers(isolated, tmp_path):
                                     "metric": "roc_auc", "threshold": 0.75}
     assert mapping["data"]["rows"] == 30
     assert "costs" not in mapping
+
+
+@pytest.mark.slow
+def test_new_leaves_nothing_in_the_system_temp_folder(isolated, tmp_path):
+    """mvpgen finishes the project itself: no hook script is copied out to run."""
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    made = subprocess.run([sys.executable, "-m", "mvpgen", "new", "demo", "--example", "churn",
+                           "--no-input", "--quiet"], cwd=isolated, capture_output=True,
+                          text=True, env={**os.environ, "TMPDIR": str(temp)})
+    assert made.returncode == 0, made.stderr
+    assert made.stdout.splitlines()[:3] == [
+        "Created demo (package churn_mvp)", "Churn MVP",
+        "Recommendation: Build the model: linear model meets the goal (linear model "
+        "recall_at_budget 0.367 [0.317, 0.420]) and clearly beats the rule and the trivial "
+        "policies"]
+    assert list(temp.iterdir()) == []
+    assert not [p for p in isolated.iterdir() if p.name.startswith(".mvpgen-")]

@@ -9,6 +9,11 @@ from pathlib import Path
 import pytest
 from conftest import run, run_project, scaffold
 
+BUILD = ("Build the model: linear model meets the goal (linear model recall_at_budget 0.367 "
+         "[0.317, 0.420]) and clearly beats the rule and the trivial policies")
+CONTENDERS = ("recall_at_budget: no model 0.203, rule 0.287, linear model 0.367 [0.317, 0.420]; "
+              "goal 0.3 met")
+
 
 def status(project: Path) -> tuple[list[str], dict]:
     text = run("status", str(project))
@@ -40,18 +45,23 @@ def test_status_follows_the_churn_example_from_scaffold_to_feedback(isolated):
     project = isolated / "churn"
 
     lines, document = status(project)
-    assert lines[0] == "Churn MVP (stage: generated)"
-    assert len(lines) == 7  # the name, five questions, the next step
-    assert lines[1].startswith("1 mapping         evidence  monthly churn rate 0.08 → 0.06")
-    assert lines[2] == "2 cost-effective  open      no baseline yet"
-    assert lines[3] == "3 MVP steps       open      1 of 5 steps done: data collected"
-    assert lines[5].startswith("5 advantage       evidence  Usage and support logs")
-    assert document["schema_version"] == 1
+    assert lines == [
+        "Churn MVP (stage: generated)",
+        "1 mapping         evidence  monthly churn rate 0.08 → 0.06; offline recall_at_budget "
+        ">= 0.3 on 'churned'",
+        "2 cost-effective  open      no baseline yet",
+        "3 MVP steps       open      1 of 5 steps done: data collected",
+        "4 humans in loop  open      Customer success team",
+        "5 advantage       evidence  Usage and support logs that no competitor has, acted on "
+        "within a week",
+        "next: run `mvpgen baseline`"]
+    assert document["schema_version"] == 2
+    assert (document["recommendation"], document["verdict"], document["stale"],
+            document["history"]) == (None, None, None, [])
     assert [q["key"] for q in document["questions"]] == [
         "mapping", "cost_effective", "mvp_steps", "humans_in_loop", "advantage"]
-    assert document["questions"][1]["next"] == "run `python -m churn_mvp baseline`"
+    assert document["questions"][1]["next"] == "run `mvpgen baseline`"
     assert document["next_step"] == document["questions"][1]["next"]  # open ones first
-    assert lines[-1] == "next: run `python -m churn_mvp baseline`"
 
     assert run_project(project, "eda", "--quiet").returncode == 0
     _, document = status(project)
@@ -63,17 +73,23 @@ def test_status_follows_the_churn_example_from_scaffold_to_feedback(isolated):
     metrics = json.loads((project / "reports/metrics.json").read_text(encoding="utf-8"))
     lines, document = status(project)
     assert document["stage"] == "baseline"
-    low, high = metrics["confidence_intervals"]["linear"]["recall"]
-    linear = metrics["models"]["linear"]["test"]["recall"]
-    assert f"linear recall {linear:.3f} [{low:.3f}, {high:.3f}] vs rule" in lines[2]
-    assert f"goal 0.7 {metrics['goal']['verdict'].replace('_', ' ')}" in lines[2]
+    assert lines[1] == BUILD  # the recommendation comes right after the name
+    assert lines[3] == f"2 cost-effective  answered  {CONTENDERS}"
+    low, high = metrics["confidence_intervals"]["linear model"]["recall_at_budget"]
+    value = metrics["models"]["linear model"]["test"]["recall_at_budget"]
+    assert f"linear model {value:.3f} [{low:.3f}, {high:.3f}]" in lines[3]
+    assert document["recommendation"] == {"code": "build_model", "sentence": BUILD}
+    assert document["recommendation"] == metrics["recommendation"]
+    assert document["verdict"] == metrics["goal"]["verdict"] == "met"
+    assert [h["verdict"] for h in document["history"]] == ["met"]
     assert states(document)[3] == "evidence"  # a reviewer is named, nothing reviewed yet
-    assert document["questions"][3]["next"] == "run `python -m churn_mvp review`"
+    assert document["questions"][3]["next"] == "run `mvpgen review`"
 
     assert run_project(project, "review", "--limit", "20").returncode == 0
     lines, document = status(project)
     assert document["stage"] == "review"
-    assert "20 cases out for review, no labels back yet" in lines[4]
+    assert lines[5] == ("4 humans in loop  evidence  Customer success team; 20 cases out for "
+                        "review, no labels back yet")
 
     rows = fill(project / "reports/review.csv", isolated / "filled.csv",
                 dict.fromkeys(range(10), "yes"))
@@ -83,18 +99,62 @@ def test_status_follows_the_churn_example_from_scaffold_to_feedback(isolated):
     assert f"model and reviewers agree on {agreed / 10:.0%} of the 10 rows" in taken.stdout
     lines, document = status(project)
     assert document["stage"] == "feedback"
-    assert states(document)[3] == "answered"
-    assert f"10 rows labelled, model agrees {agreed / 10:.0%}" in lines[4]
-    assert metrics["goal"]["verdict"] == "met"
+    # ten labels are not the review budget (humans.review_budget: 200)
+    assert states(document)[2:4] == ["evidence", "evidence"]
+    assert lines[5] == (f"4 humans in loop  evidence  Customer success team; 10 of 200 rows "
+                        f"labelled, model agrees {agreed / 10:.0%}")
+    assert document["questions"][2] == {
+        "number": 3, "key": "mvp_steps", "question": "How quickly do we get an MVP?",
+        "state": "evidence",
+        "next": "label 190 more cases: run `mvpgen review` and send reports/review.html to the "
+                "reviewer",
+        "figure": "4 of 5 steps done: data collected, EDA produced, baseline evaluated, "
+                  "verdict reached"}
+    checklist = (project / "CHECKLIST.md").read_text(encoding="utf-8")
+    assert "- Labels so far: 10 rows labelled" in checklist
+    assert "- [ ] human review done (10 of 200 labels;" in checklist
+
+    # the rest of the review budget: a second review skips the ten labelled rows
+    second = run_project(project, "review")
+    assert second.returncode == 0, second.stderr
+    assert ("chose 200 of 5,000 rows of customers.csv for review; 10 already labelled were "
+            "skipped") in second.stdout
+    rows = fill(project / "reports/review.csv", isolated / "filled2.csv",
+                dict.fromkeys(range(190), "no"))
+    taken = run_project(project, "feedback", str(isolated / "filled2.csv"))
+    assert taken.returncode == 0, taken.stderr
+    assert taken.stdout.startswith("added 190 labels to data/feedback/labels.csv; 10 cases left "
+                                   "unlabelled\n")
+    lines, document = status(project)
+    assert states(document)[2:4] == ["answered", "answered"]
     assert document["questions"][2] == {
         "number": 3, "key": "mvp_steps", "question": "How quickly do we get an MVP?",
         "state": "answered", "next": None,
         "figure": "5 of 5 steps done: data collected, EDA produced, baseline evaluated, "
                   "verdict reached, human review done"}
-
+    assert lines[5].startswith("4 humans in loop  answered  Customer success team; 200 of 200 "
+                               "rows labelled, model agrees ")
     checklist = (project / "CHECKLIST.md").read_text(encoding="utf-8")
-    assert "- Labels so far: 10 rows labelled" in checklist
-    assert "- [x] human review done" in checklist
+    assert "- [x] human review done (200 of 200 labels;" in checklist
+
+    # a second baseline learns from the labels and joins the history
+    assert run_project(project, "baseline", "--quiet").returncode == 0
+    lines, document = status(project)
+    assert len(document["history"]) == 2
+    assert lines[-2].startswith("verdict over the last runs: met 0.367164 → ")
+
+    # an edited goal makes the evidence stale until the baseline runs again
+    mapping = project / "mvp.yaml"
+    mapping.write_text(mapping.read_text(encoding="utf-8").replace("threshold: 0.3",
+                                                                   "threshold: 0.35"),
+                       encoding="utf-8")
+    lines, document = status(project)
+    stale = ("mvp.yaml now asks for recall_at_budget >= 0.35; the last baseline judged "
+             "recall_at_budget 0.3")
+    assert document["stale"] == stale
+    assert lines[1].endswith(" (stale: run the baseline again)")
+    assert document["questions"][1]["state"] == "evidence"
+    assert document["questions"][1]["figure"].startswith(f"stale ({stale}): ")
 
 
 def test_status_explains_an_invalid_mapping_instead_of_failing(isolated, churn_raw):
@@ -109,6 +169,9 @@ def test_status_explains_an_invalid_mapping_instead_of_failing(isolated, churn_r
     assert lines[1].startswith("1 mapping         open      technical: missing")
     assert lines[2] == "2 cost-effective  open      waits for a valid mvp.yaml"
     assert lines[-1].startswith("next: fix mvp.yaml: technical: missing")
+    document = json.loads(run("status", str(project), "--json").output)
+    assert (document["schema_version"], document["stage"], document["recommendation"]) == (
+        2, "invalid mapping", None)
 
 
 def test_status_names_a_folder_that_holds_no_project(isolated):
