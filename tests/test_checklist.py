@@ -107,10 +107,6 @@ def test_a_broken_marker_is_reported_and_the_checklist_left_alone(isolated, step
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(reason="engine: a broken CHECKLIST.md marker after a step is reported as "
-                          "only \"CHECKLIST.md: block 'q4' is not closed before 'q5' begins\": "
-                          "it no longer says that the step's files were written and "
-                          "CHECKLIST.md was not, nor how to mend the marker", strict=True)
 def test_a_broken_marker_says_what_was_written_and_what_to_mend(isolated):
     assert scaffold("churn", "--example", "churn", "--no-input").exit_code == 0
     project = isolated / "churn"
@@ -123,10 +119,6 @@ def test_a_broken_marker_says_what_was_written_and_what_to_mend(isolated):
     assert "<!-- mvpgen:end q4 -->" in result.stderr  # the marker to put back
 
 
-@pytest.mark.xfail(reason="engine: the mapping's Costs line (CHECKLIST.md q1, README, `mvpgen "
-                          "show`; mapping/describe.py) names only the false positive and false "
-                          "negative, and leaves out costs.true_positive (-80 in the churn "
-                          "example), which the money figures use", strict=True)
 def test_the_checklist_states_every_cost_the_mapping_gives(isolated):
     assert scaffold("churn", "--example", "churn", "--no-input").exit_code == 0
     q1 = blocks((isolated / "churn/CHECKLIST.md").read_text(encoding="utf-8"))["q1"]

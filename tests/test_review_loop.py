@@ -201,10 +201,6 @@ def test_feedback_lists_bad_lines_skips_them_and_keeps_the_log(project, tmp_path
     assert (project / "data/feedback/labels.csv").read_bytes() == before
 
 
-@pytest.mark.xfail(reason="engine: `mvpgen feedback` run twice on the same filled file appends "
-                          "its labels again ('added 2 labels to data/feedback/labels.csv'); "
-                          "take_feedback never sets FeedbackResult.already, though the command's "
-                          "help says a file taken in before adds nothing", strict=True)
 def test_the_same_file_taken_in_twice_adds_nothing_twice(project, tmp_path):
     write_csv(tmp_path / "filled.csv", [{"row_id": "C100001", "human_label": "yes"},
                                         {"row_id": "C100002", "human_label": "no"}])

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import dataclasses
 import gzip
 import io
 from collections import Counter
@@ -17,16 +18,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from mvpgen.data.encoding import detect
 from mvpgen.errors import DataError
 
 if TYPE_CHECKING:
     import pandas as pd
 
 DELIMITERS = (",", ";", "\t", "|")
-# UTF-8 first (a byte-order mark is skipped), then the usual Windows export; latin-1
-# decodes any byte, so it is the last resort rather than a guess. (UTF-16 is known by
-# its byte-order mark.)
-ENCODINGS = ("utf-8-sig", "cp1252", "latin-1")
+# How many bytes from each end of a file tell its encoding when the head is not enough.
+_DETECT_BYTES = 4 * 1024 * 1024
 # The texts read as missing values, by both readers alike (pandas' defaults).
 MISSING_TEXTS = ("", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan",
                  "1.#IND", "1.#QNAN", "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a",
@@ -44,6 +44,7 @@ class CsvFormat:
     encoding: str
     names: tuple[str, ...]
     unnamed: tuple[str, ...]  # names given to columns whose header cell was empty
+    note: str | None = None  # how the text was decoded, when it is not UTF-8
 
 
 def read_csv(path: Path, columns: list[str] | None = None) -> tuple[pd.DataFrame, CsvFormat]:
@@ -57,17 +58,21 @@ def read_csv(path: Path, columns: list[str] | None = None) -> tuple[pd.DataFrame
     """
     fmt = sniff_csv(path)
     frame = None
-    for encoding in dict.fromkeys((fmt.encoding, "cp1252", "latin-1")):
+    for encoding in (fmt.encoding, "later"):
+        if encoding == "later":
+            # A byte past the sniffed head does not fit: tell the encoding from more bytes.
+            encoding, note = _encoding_of_more(path)
+            fmt = dataclasses.replace(fmt, encoding=encoding, note=note)
         try:
             frame = _read_with_arrow(path, fmt, encoding, columns)
         except UnicodeError:
-            continue  # a byte past the sniffed head does not fit: try the next encoding
+            continue
         except ValueError:  # pyarrow's parse and conversion errors
             frame = _read_with_pandas(path, fmt, encoding, columns)
         if frame is not None:
             break
     if frame is None:
-        frame = _read_with_pandas(path, fmt, "latin-1", columns)
+        frame = _read_with_pandas(path, fmt, fmt.encoding, columns)
     # Excel leaves empty columns behind a trailing delimiter: drop them when unnamed.
     empty = [c for c in fmt.unnamed if c in frame.columns and frame[c].isna().all()]
     frame = frame.drop(columns=empty)
@@ -98,12 +103,12 @@ def sniff_csv(path: Path) -> CsvFormat:
     if b"\x00" in head and not utf16:
         msg = f"{path.name} holds binary data, not text; export it as CSV or Parquet"
         raise DataError(msg)
-    encoding = "utf-16" if utf16 else _encoding(head)
+    encoding, note = ("utf-16", None) if utf16 else detect(head, path.name)
     text = codecs.getincrementaldecoder(encoding)(errors="replace").decode(head, final=False)
     delimiter = _delimiter(text)
     header = next(csv.reader(io.StringIO(text), delimiter=delimiter), [])
     names, unnamed = clean_names(header, path)
-    return CsvFormat(delimiter, encoding, names, unnamed)
+    return CsvFormat(delimiter, encoding, names, unnamed, note)
 
 
 def clean_names(header: list[str], path: Path) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -193,15 +198,22 @@ def _read_with_pandas(path: Path, fmt: CsvFormat, encoding: str,
         raise DataError(msg) from err
 
 
-def _encoding(head: bytes) -> str:
-    for encoding in ENCODINGS:
-        try:
-            # A multi-byte character may be cut at the end of the head: ignore the tail.
-            codecs.getincrementaldecoder(encoding)().decode(head, final=False)
-        except UnicodeDecodeError:
-            continue
-        return encoding
-    return "latin-1"
+def _encoding_of_more(path: Path) -> tuple[str, str | None]:
+    """Return the encoding told from the whole file (its head alone was UTF-8).
+
+    charset-normalizer samples the bytes it is given, so a large file is given its first
+    and last megabytes: where a wrongly encoded byte past the head most likely sits.
+    """
+    opener = gzip.open if path.suffix.lower() == ".gz" else open
+    with opener(path, "rb") as handle:
+        raw = handle.read(_DETECT_BYTES)
+        rest = handle.read()
+    if rest:
+        raw += rest[-_DETECT_BYTES:]
+    encoding, note = detect(raw, path.name)
+    if encoding.startswith("utf-8"):  # some byte in between is not: tell it from those
+        encoding, note = detect(rest, path.name)
+    return encoding, note
 
 
 def _delimiter(text: str) -> str:

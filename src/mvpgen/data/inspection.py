@@ -53,6 +53,7 @@ class Inspection:
     size_bytes: int
     rows: int
     columns: list[ColumnInfo]  # in file order
+    notes: tuple[str, ...] = ()  # how the file was read, e.g. an encoding told from it
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -112,7 +113,8 @@ def inspect_file(data_file: Path | Source) -> Inspection:
     columns = describe_columns(frame)
     files = data_file.files if isinstance(data_file, Source) else [Path(data_file)]
     size = sum(p.stat().st_size for p in files)
-    return Inspection(_where(data_file), size, len(frame), columns)
+    return Inspection(_where(data_file), size, len(frame), columns,
+                      tuple(frame.attrs.get("notes", ())))
 
 
 def data_fingerprint(data_file: Path | Source) -> str:

@@ -77,7 +77,8 @@ def data_quality(dataset: Dataset, mapping: Mapping, *, task: str, seed: int = 0
         "leakage_suspects": (leakage_suspects(frame, target, task, features, seed=seed)
                              if leaks else []),
     }
-    summary["issues"] = rank_issues(summary, mapping)
+    summary["issues"] = [{"code": "encoding", "message": note, "columns": []}
+                         for note in dataset.notes] + rank_issues(summary, mapping)
     return summary
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -46,6 +46,11 @@ class Dataset:
     file_rows: np.ndarray  # each labelled row's position among the file's data rows
     unlabelled_rows: np.ndarray  # the same for the rows without a target
     fingerprint: str = ""  # the SHA-256 of the data actually read
+    notes: list[str] = field(default_factory=list)  # how it was read, e.g. its encoding
+    # For a table read out of core: which loaded rows the split holds out, and what was
+    # counted over every row (see data.population).
+    holdout_hint: np.ndarray | None = None
+    population: Any = None
 
     @property
     def rows_without_target(self) -> int:
@@ -77,12 +82,23 @@ def load_dataset(mapping: Mapping, root: Path) -> Dataset:
         DataError: for an unreadable file, a missing or unusable target, or a
             declared column that is not in the file.
     """
+    from mvpgen.data import population as populations
     from mvpgen.data import sources
 
     source = sources.source_of(mapping, root)
     time_column = mapping.data.time_column
     dates = (time_column,) if time_column else ()
-    if source.kind == "file":
+    hint = population = None
+    if populations.out_of_core(mapping, source):
+        path = Path(source.name)
+        frame, hint, population = _draw_once(mapping, source)
+        read_fingerprint = sources.fingerprint(source, frame if source.kind == "query"
+                                               else None)
+        if time_column:
+            from mvpgen.data.cleaning import to_dates
+
+            frame[time_column] = to_dates(frame[time_column], time_column, source.name)
+    elif source.kind == "file":
         assert source.path is not None
         path = source.path
         frame = _read_once(path, dates=dates)
@@ -103,6 +119,8 @@ def load_dataset(mapping: Mapping, root: Path) -> Dataset:
     if frame[target].dtype == "category":
         # Plain values: a categorical target keeps classes a subset may not have.
         frame[target] = frame[target].astype(object)
+    if hint is not None:
+        hint = hint[known.to_numpy()]
     labelled = frame[known]
     if labelled[target].nunique() < 2:
         value = labelled[target].iloc[0]
@@ -115,12 +133,29 @@ def load_dataset(mapping: Mapping, root: Path) -> Dataset:
                    id_columns=ids, unlabelled=frame[~known].reset_index(drop=True),
                    source=path, file_rows=np.flatnonzero(known.to_numpy()),
                    unlabelled_rows=np.flatnonzero(~known.to_numpy()),
-                   fingerprint=read_fingerprint)
+                   fingerprint=read_fingerprint, holdout_hint=hint, population=population,
+                   notes=list(frame.attrs.get("notes", [])))
 
 
 # The last table read, by file and how it was read: `run` takes several steps over one
 # file, and reading a million rows once instead of three times saves seconds.
 _LAST_READ: dict[tuple, pd.DataFrame] = {}
+
+
+def _draw_once(mapping: Mapping, source: Any) -> tuple[pd.DataFrame, np.ndarray, Any]:
+    """Return the out-of-core sample, drawn once per command (the steps of a run share it)."""
+    from mvpgen.data.population import draw
+
+    settings = mapping.settings
+    key = ("population", source.kind, str(source.path), source.query, source.connection,
+           mapping.technical.target, mapping.data.time_column, mapping.data.group_column,
+           settings.seed, settings.test_share)
+    if key not in _LAST_READ:
+        _LAST_READ.clear()
+        _LAST_READ[key] = draw(mapping, source, seed=settings.seed,
+                               test_share=settings.test_share)
+    frame, hint, population = _LAST_READ[key]
+    return frame.copy(deep=False), hint, population
 
 
 def forget_reads() -> None:
@@ -221,7 +256,10 @@ def read_table(path: Path, *, columns: list[str] | None = None,
     if kind == "csv":
         frame, fmt = read_csv(path, columns)
         # Semicolon-separated exports come from locales that write 1,5 for one and a half.
-        return tidy(frame, dates=dates, source=path.name, decimal_comma=fmt.delimiter == ";")
+        frame = tidy(frame, dates=dates, source=path.name, decimal_comma=fmt.delimiter == ";")
+        if fmt.note:  # said wherever the data is described (not silently decoded)
+            frame.attrs["notes"] = [fmt.note]
+        return frame
     kinds = ", ".join((*CSV_SUFFIXES, *PARQUET_SUFFIXES))
     msg = f"{path.name} is neither CSV nor Parquet; save it as one of: {kinds} (or .csv.gz)"
     raise DataError(msg)

@@ -151,7 +151,7 @@ def _duckdb_frame(source: Source, query: str, database: str | None) -> pd.DataFr
         with duckdb.connect(database or ":memory:", read_only=database is not None) as db:
             if source.root is not None:  # files a query names are the project's
                 db.execute(f"SET file_search_path = '{_quoted(str(source.root))}'")
-            return db.sql(query).df()
+            return db.execute(query).df()
     except duckdb.Error as err:
         detail = str(err).strip().splitlines()[0]
         msg = f"{source.name} failed: {detail}; check data.query (and data.path)"

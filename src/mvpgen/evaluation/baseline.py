@@ -42,6 +42,7 @@ from mvpgen.evaluation.warnings import warnings_for
 from mvpgen.features import FeaturePlan, default_plan, default_preprocessor
 from mvpgen.loop.relabel import apply_labels
 from mvpgen.metrics import METRICS, Predictions, reported, rounded, scores
+from mvpgen.words import quoted
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -187,7 +188,7 @@ def run_baseline(project: Project, *,
             results[name].importance = explain.permutation_importance(
                 fitted[name], x, target, test, seed=seed)
             results[name].coefficients = explain.coefficients(fitted[name])
-    too_good, too_good_cleared = _too_good(results, leaks, mapping.data.not_leaks)
+    too_good, too_good_cleared = _too_good(results, leaks, mapping.data.not_leaks, len(test))
 
     progress("Drawing the learning curve")
     curve = _learning_curve(fitted, contenders, best_model, x, target, setup, metric,
@@ -289,7 +290,7 @@ def _prepare(project: Project, progress: Callable[[str], None]) -> _Setup:
     capacity = _capacity(mapping, len(frame)) if task == "binary" else None
     target = fitting.Target(task, values, positive, capacity)
     split = _holdout(frame, _values(relabelled.recorded, task), task, mapping,
-                     relabelled.added)
+                     relabelled.added, dataset.holdout_hint, dataset.population)
     _require_both_sides(frame[target_column], split, task, dataset.source.name)
     train = split.train
     if split.strategy == "time":
@@ -349,7 +350,8 @@ def _positive_label(mapping: Any, target: pd.Series, task: str) -> Any:
 
 
 def _holdout(frame: pd.DataFrame, recorded: np.ndarray, task: str, mapping: Any,
-             added: np.ndarray) -> Split:
+             added: np.ndarray, hint: np.ndarray | None = None,
+             population: Any = None) -> Split:
     """Split the data's rows on the target they recorded, then place the added rows.
 
     Reviewers' labels change neither which of the data's rows are held out nor how the
@@ -360,6 +362,11 @@ def _holdout(frame: pd.DataFrame, recorded: np.ndarray, task: str, mapping: Any,
     columns = {"time_column": mapping.data.time_column,
                "group_column": mapping.data.group_column}
     base = np.flatnonzero(~added)
+    if hint is not None:  # drawn out of core, by the split's own rule, over every row
+        hold = hint[: len(base)]
+        split = Split(population.strategy, np.flatnonzero(~hold), np.flatnonzero(hold),
+                      mapping.settings.seed)
+        return place_added(split, base, np.flatnonzero(added), frame, **columns)
     try:
         split = holdout(frame.iloc[base].reset_index(drop=True),
                         pd.Series(recorded[base]).astype(str) if task != "regression"
@@ -447,8 +454,8 @@ def _contender_result(name: str, kind: str, contender: Contender | None, p: Pred
     return result
 
 
-def _too_good(results: dict[str, ContenderResult], leaks: Any,
-              not_leaks: dict[str, str]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def _too_good(results: dict[str, ContenderResult], leaks: Any, not_leaks: dict[str, str],
+              test_rows: int) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Return the too-good scores that block the verdict, and those a person cleared.
 
     A score too good to be true names the columns its contender relies on most, so a
@@ -458,10 +465,10 @@ def _too_good(results: dict[str, ContenderResult], leaks: Any,
     if leaks.suspects:
         return [], []
     blocking, cleared = [], []
-    for finding in too_good_findings(results):
+    for finding in too_good_findings(results, test_rows):
         contender = results[finding["contender"]]
         columns = [i["column"] for i in contender.importance[:3]]
-        shown = ", ".join(f"'{c}'" for c in columns)
+        shown = ", ".join(quoted(c) for c in columns)
         entry = {**finding, "columns": columns,
                  "sentence": finding["sentence"] + (f"; it relies most on {shown}"
                                                     if columns else "")}
@@ -592,7 +599,14 @@ def _time_parts(plan: FeaturePlan) -> list[str]:
 def _data_entry(setup: _Setup, project: Project) -> dict[str, Any]:
     dataset = setup.dataset
     recorded = project.mapping.data
-    return {"rows": int(len(setup.frame) + dataset.rows_without_target
+    population = dataset.population
+    if population is not None:  # counted over every row; the rest is a stated sample
+        return {"rows": population.rows, "rows_with_target": population.rows_with_target,
+                "columns": len(setup.frame.columns), "features": setup.plan.used,
+                "fingerprint": dataset.fingerprint, "recorded_fingerprint": recorded.sha256,
+                "recorded_rows": recorded.rows, "population": population.to_dict()}
+    return {"notes": dataset.notes,
+            "rows": int(len(setup.frame) + dataset.rows_without_target
                         - int(setup.relabelled.added.sum())),
             "rows_with_target": len(setup.frame),
             "columns": len(setup.frame.columns),

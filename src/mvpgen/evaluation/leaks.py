@@ -27,6 +27,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from mvpgen.words import listing, quoted
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -182,7 +184,7 @@ def _alone(x: pd.DataFrame, y: np.ndarray, task: str, seed: int) -> list[Suspect
             owner = filled_for_one_class(values, target)
             if owner is not None:
                 share = values.notna().mean()
-                out.append(Suspect([column], "one_class", f"'{column}' is filled in "
+                out.append(Suspect([column], "one_class", f"{quoted(column)} is filled in "
                                    f"{share:.0%} of the rows, nearly all of class {owner!r}"))
                 continue
         score = single_column_score(values, target, task, seed=seed)
@@ -191,7 +193,7 @@ def _alone(x: pd.DataFrame, y: np.ndarray, task: str, seed: int) -> list[Suspect
         bar = ALONE_QUANTITY if task == "regression" else ALONE_CLASSES
         if score is not None and score >= bar:
             what = "R²" if task == "regression" else "balanced accuracy"
-            out.append(Suspect([column], "alone", f"'{column}' alone predicts the target "
+            out.append(Suspect([column], "alone", f"{quoted(column)} alone predicts the target "
                                f"with {what} {score:.3f} on rows it was not fitted on"))
     return out
 
@@ -248,7 +250,7 @@ def _together(x: pd.DataFrame, y: np.ndarray, task: str, numeric: list[str],
     alone = max(_linear_score(matrix[:, [i]], y, task, half) for i in chosen)
     names = [pool[i] for i in chosen]
     what = "R²" if task == "regression" else "balanced accuracy"
-    return Suspect(names, "together", f"{_listing(names)} together rebuild the target with a "
+    return Suspect(names, "together", f"{listing(names)} together rebuild the target with a "
                    f"linear formula ({what} {best:.3f} on rows it was not fitted on; the "
                    f"best of them alone {alone:.3f})")
 
@@ -329,7 +331,7 @@ def _carried(x: pd.DataFrame, y: np.ndarray, task: str,
             shown = trivial if score is None else score
             out.append(Suspect(fresh, "too_good", f"a flexible screening model scores "
                                f"{what} {full:.3f} on training folds, too good for a business "
-                               f"problem; without {_listing(dropped)} it scores {shown:.3f}"))
+                               f"problem; without {listing(dropped)} it scores {shown:.3f}"))
             named |= set(fresh)
     gain = full - trivial
     for column in ranked[:3]:
@@ -341,9 +343,9 @@ def _carried(x: pd.DataFrame, y: np.ndarray, task: str,
         without = trivial if without is None else without
         share = (full - without) / gain
         if share >= NAMED_SHARE:
-            out.append(Suspect([column], hint, f"'{column}' is named like "
+            out.append(Suspect([column], hint, f"{quoted(column)} is named like "
                                + ("something known only afterwards" if hint == "named_after"
-                                  else f"the target '{target_name}'")
+                                  else f"the target {quoted(target_name)}")
                                + f", and carries {share:.0%} of what the screening model "
                                f"learns ({what} {full:.3f} with it, {without:.3f} without): "
                                "is it known when the prediction is made?"))
@@ -476,7 +478,3 @@ def _words(name: str) -> list[str]:
     spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", str(name))
     return [w for w in re.split(r"[^a-z0-9]+", spaced.lower()) if w]
 
-
-def _listing(columns: list[str]) -> str:
-    quoted = [f"'{c}'" for c in columns]
-    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + f" and {quoted[-1]}"

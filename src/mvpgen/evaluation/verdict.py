@@ -15,6 +15,7 @@ import numpy as np
 
 from mvpgen.evaluation.result import ContenderResult, Goal, Recommendation
 from mvpgen.metrics import METRICS, Metric
+from mvpgen.words import listing
 
 
 def judge(metric: str, threshold: float, value: float | None, low: float | None,
@@ -67,7 +68,7 @@ def decide(contenders: dict[str, ContenderResult], metric_name: str, threshold: 
                     list(shown.ci) if shown else [None, None], message)
 
     if suspects or too_good:
-        why = (f"the leak screen names {_listing(suspects)}" if suspects
+        why = (f"the leak screen names {listing(suspects)}" if suspects
                else too_good[0])
         many = len(suspects) > 1 or not suspects
         sentence = (f"Stop: the data may leak the answer: {why}. Remove "
@@ -261,20 +262,22 @@ def _number(value: float | None) -> str:
     return "undefined" if value is None else f"{value:.3f}"
 
 
-def _listing(columns: list[str]) -> str:
-    quoted = [f"'{c}'" for c in columns]
-    if not quoted:
-        return "no column"
-    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + f" and {quoted[-1]}"
+
+MIN_ROWS_FOR_TOO_GOOD = 50  # a perfect score on a dozen rows is chance, not a leak
 
 
-def too_good_findings(contenders: dict[str, ContenderResult]) -> list[dict[str, str]]:
+def too_good_findings(contenders: dict[str, ContenderResult],
+                      test_rows: int = MIN_ROWS_FOR_TOO_GOOD) -> list[dict[str, str]]:
     """Return every score too good to be true, any contender, any metric.
 
     Error metrics are too good when under a share of the no-model error. Each finding
-    names its contender, so the columns it relies on can be named with it.
+    names its contender, so the columns it relies on can be named with it. On fewer
+    than ``MIN_ROWS_FOR_TOO_GOOD`` held-out rows no score is called too good: the
+    small-data warning says how rough the numbers are.
     """
     out: dict[str, dict[str, str]] = {}
+    if test_rows < MIN_ROWS_FOR_TOO_GOOD:
+        return []
     reference = contenders.get("no model")
     for c in contenders.values():
         if c.kind == "trivial" or c.name in out:

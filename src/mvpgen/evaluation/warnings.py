@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from mvpgen.evaluation.bootstrap import FEW_POSITIVES
 from mvpgen.evaluation.result import BaselineResult, Warning
 from mvpgen.features import MAX_CATEGORIES
+from mvpgen.words import quoted
 
 if TYPE_CHECKING:
     from mvpgen.data.columns import ColumnInfo
@@ -38,7 +39,7 @@ def warnings_for(result: BaselineResult, quality: dict[str, Any], infos: list[Co
                            finding["columns"]))
     for suspect in result.leaks.get("cleared", []):
         for column, why in suspect["cleared"].items():
-            out.append(Warning("leak_cleared", f"'{column}' was named by the leak screen and "
+            out.append(Warning("leak_cleared", f"{quoted(column)} was named by the leak screen and "
                                f"cleared in mvp.yaml: {why}", [column]))
     data = result.data
     if data.get("recorded_fingerprint") and data["recorded_fingerprint"] != data["fingerprint"]:
@@ -49,6 +50,8 @@ def warnings_for(result: BaselineResult, quality: dict[str, Any], infos: list[Co
                               if data.get("recorded_rows") not in (None, data["rows"]) else "")
                            + "; if the new extract is meant, record it with `mvpgen check "
                              "--record`"))
+    for note in result.data.get("notes", []):
+        out.append(Warning("encoding", note))
     drift = result.drift
     if drift and drift["drifted"]:
         worse = drift["gap"] is not None and drift["gap"] < 0
@@ -85,7 +88,7 @@ def warnings_for(result: BaselineResult, quality: dict[str, Any], infos: list[Co
     both = split.get("groups_on_both_sides", 0)
     if both:
         group = mapping.data.group_column
-        out.append(Warning("groups_straddle_split", f"{both} groups of '{group}' appear "
+        out.append(Warning("groups_straddle_split", f"{both} groups of {quoted(group)} appear "
                            "before and after the time cut; the holdout tests later times, "
                            "but on groups the model has seen", [group] if group else []))
     used = set(result.features["used"])
@@ -98,7 +101,7 @@ def warnings_for(result: BaselineResult, quality: dict[str, Any], infos: list[Co
     dropped = result.features["dropped"]
     if dropped:
         out.append(Warning("dropped_columns", "Not used: " + "; ".join(
-            f"'{c}' ({why})" for c, why in dropped.items()), list(dropped)))
+            f"{quoted(c)} ({why})" for c, why in dropped.items()), list(dropped)))
     return out
 
 
@@ -111,5 +114,5 @@ def _positives(result: BaselineResult) -> int | None:
 
 
 def _names(columns: list[str]) -> str:
-    shown = ", ".join(f"'{c}'" for c in columns[:5])
+    shown = ", ".join(quoted(c) for c in columns[:5])
     return shown + (f" and {len(columns) - 5} more" if len(columns) > 5 else "")

@@ -314,6 +314,8 @@ def _show_data(data_file: Path | Source, echo: Callable[[str], None]) -> None:
 
     echo(f"Inspecting {data_file.name} ...")
     inspection = inspect_file(data_file)
+    for note in inspection.notes:
+        echo(f"note: {note}")
     echo(f"{inspection.rows:,} rows, {len(inspection.columns)} columns:")
     for line in roles_table(inspection):
         echo(line)

@@ -25,8 +25,13 @@ def describe_mapping(m: Mapping) -> list[tuple[str, str]]:
                              "on data the model has not seen"))
     lines.append(("Data", _data_sentence(m)))
     if m.costs is not None:
-        lines.append(("Costs", f"a false positive costs {m.costs.false_positive:g}, "
-                               f"a false negative {m.costs.false_negative:g}"))
+        text = (f"a false positive costs {m.costs.false_positive:g}, a false negative "
+                f"{m.costs.false_negative:g}")
+        for name, words in (("true_positive", "a true positive"),
+                            ("true_negative", "a true negative")):
+            value = getattr(m.costs, name)
+            text += f", {words} {value:g}" if value is not None else f", {words} 0 (not given)"
+        lines.append(("Costs", text))
     if m.humans is not None and (m.humans.reviewer or m.humans.review_budget):
         who = m.humans.reviewer or "a reviewer (not named yet)"
         budget = (f", {m.humans.review_budget} items per review cycle"

@@ -29,7 +29,7 @@ def baseline_step(project: Project, *,
     Raises:
         MvpgenError: for data or a project that cannot be evaluated (one line each).
     """
-    from mvpgen.steps.docs import refresh_all
+    from mvpgen.steps.docs import refresh_after
 
     with project_lock(project.root, say=progress):
         run = run_baseline(project, progress=progress)
@@ -49,7 +49,7 @@ def baseline_step(project: Project, *,
             files[PATHS.model] = data
             files[PATHS.model_card] = to_json(run.card | card_entries(data, types))
         write_together(project.root, files)
-        refresh_all(project)
+        refresh_after(project, "the reports were")
     return run
 
 

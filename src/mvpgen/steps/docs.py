@@ -76,3 +76,22 @@ def refresh_all(project: Project) -> list[Path]:
     if refresh_checklist(project) and project.path("CHECKLIST.md") not in changed:
         changed.append(project.path("CHECKLIST.md"))
     return changed
+
+
+def refresh_after(project: Project, written: str) -> list[Path]:
+    """Refresh the blocks after a step wrote its files, saying so if a marker is broken.
+
+    Args:
+        project: the project.
+        written: what the step wrote, e.g. "the reports were".
+
+    Raises:
+        BlockError: naming the marker to mend, and that the step's own files are written.
+    """
+    from mvpgen.errors import BlockError
+
+    try:
+        return refresh_all(project)
+    except BlockError as err:
+        msg = f"{err}; {written} written, CHECKLIST.md was not"
+        raise BlockError(msg) from err

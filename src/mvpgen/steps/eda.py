@@ -125,7 +125,7 @@ def eda_step(project: Project, *, full: bool = False,
     Raises:
         DataError: when the data cannot be read or has no usable target.
     """
-    from mvpgen.steps.docs import refresh_all
+    from mvpgen.steps.docs import refresh_after
     from mvpgen.store.lock import project_lock
 
     with project_lock(project.root, say=progress):
@@ -135,7 +135,7 @@ def eda_step(project: Project, *, full: bool = False,
         write_together(project.root, {
             QUALITY.as_posix(): json.dumps(result.quality, indent=2, ensure_ascii=False) + "\n",
             REPORT.as_posix(): result.html})
-        refresh_all(project)
+        refresh_after(project, "the reports were")
     return result
 
 

@@ -8,6 +8,7 @@ whole or not at all.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import io
@@ -16,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from mvpgen.data.encoding import detect
 from mvpgen.data.read import load_dataset
 from mvpgen.data.target import class_named, python_values, resolve_task
 from mvpgen.errors import DataError
@@ -91,6 +93,9 @@ def take_feedback(project: Project, filled: Path, *,
                  "received_at": received, "source": filled.name}
         if row in answers and answers[row]["human_label"] != entry["human_label"]:
             # Two answers for one case in one file: which one is right is not ours to guess.
+            if not answers[row].get("conflict"):
+                result.skipped.append(f"line {first_line[row]}: row id {row!r} has another "
+                                      f"label on line {line}; both left out")
             result.skipped.append(f"line {line}: row id {row!r} already has the label "
                                   f"{answers[row]['human_label']!r} on line {first_line[row]}; "
                                   "both left out")
@@ -100,15 +105,27 @@ def take_feedback(project: Project, filled: Path, *,
         first_line.setdefault(row, line)
     good = [entry for entry in answers.values() if not entry.pop("conflict", False)]
     if not good:
-        why = (f"{len(result.skipped)} line(s) are invalid (first: {result.skipped[0]})"
+        why = (f"{len(result.skipped)} line(s) are invalid (first: {sorted(result.skipped)[0]})"
                if result.skipped else "every human_label is empty")
         msg = f"{filled.name}: no label added; {why}"
         raise DataError(msg)
     with project_lock(root):
-        result.labels_file = append_labels(root, good)
-    result.added = len(good)
+        # A label the log already holds as the row's latest, comment and all, is not news:
+        # the same file (or the log itself) taken in again adds nothing.
+        known = latest(read_labels(root))
+        fresh = [e for e in good if not _same_answer(known.get(e["row_id"]), e)]
+        result.already = len(good) - len(fresh)
+        if fresh:
+            result.labels_file = append_labels(root, fresh)
+    result.added = len(fresh)
+    result.skipped.sort(key=lambda line: int(line.split()[1].rstrip(":")))
     result.agreement = agreement(list(latest(read_labels(root)).values()), task)
     return result
+
+
+def _same_answer(logged: dict[str, str] | None, entry: dict[str, Any]) -> bool:
+    return (logged is not None and logged["human_label"] == str(entry["human_label"])
+            and logged.get("comment", "") == entry["comment"])
 
 
 def _decimal_comma(text: str) -> str:
@@ -123,20 +140,22 @@ def _read_filled(path: Path) -> tuple[list[str], list[tuple[int, list[str]]], st
         DataError: for a missing, empty, oversized or unparseable file, or one without
             the row_id and human_label columns.
     """
-    if not path.is_file():
+    if not path.is_file():  # a folder, a device or a pipe is no filled review file
         msg = f"{path} is not a file; pass the CSV downloaded from reports/review.html"
         raise DataError(msg)
-    raw = path.read_bytes()
-    if len(raw) > MAX_FILE_BYTES:
-        msg = f"{path.name} is {len(raw) / 2**20:.0f} MB, too large for a filled review file"
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:  # checked before reading: a 3 GB file is never read
+        msg = f"{path.name} is {size / 2**20:.0f} MB, too large for a filled review file"
         raise DataError(msg)
-    if b"\x00" in raw[:4096]:
+    raw = path.read_bytes()
+    utf16 = raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_LE,
+                            codecs.BOM_UTF32_BE))
+    if b"\x00" in raw[:4096] and not utf16:
         msg = f"{path.name} is not a text file; pass the CSV downloaded from the review page"
         raise DataError(msg)
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("cp1252", errors="replace")  # saved by a spreadsheet on Windows
+    # Spreadsheets save in their own encodings (Windows-1252, UTF-16 "Unicode text"...).
+    encoding, _ = detect(raw, path.name)
+    text = raw.decode(encoding, errors="strict")
     if not text.strip():
         msg = f"{path.name} is empty; download the filled CSV from reports/review.html again"
         raise DataError(msg)
@@ -210,8 +229,8 @@ def feedback_step(project: Project, filled: Path) -> FeedbackResult:
     Raises:
         DataError: when the file cannot be taken in (nothing is added then).
     """
-    from mvpgen.steps.docs import refresh_all
+    from mvpgen.steps.docs import refresh_after
 
     result = take_feedback(project, filled)
-    refresh_all(project)
+    refresh_after(project, "the labels were")
     return result

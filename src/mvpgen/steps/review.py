@@ -238,12 +238,12 @@ def review_step(project: Project, *, new_data: Path | None = None, limit: int | 
         DataError: when the rows cannot be read.
         ModelError: when there is no trustworthy saved model.
     """
-    from mvpgen.steps.docs import refresh_all
+    from mvpgen.steps.docs import refresh_after
     from mvpgen.store.lock import project_lock
 
     with project_lock(project.root, say=progress):
         chosen = build_review(project, new_data=new_data, limit=limit, progress=progress)
         if not chosen.table.empty:
             save_review(chosen, project, new_data=new_data is not None)
-            refresh_all(project)
+            refresh_after(project, "the review files were")
     return chosen

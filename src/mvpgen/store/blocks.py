@@ -32,20 +32,23 @@ def find_blocks(text: str, source: str = "file") -> dict[str, tuple[int, int]]:
         kind, name = match.groups()
         if kind == "begin":
             if open_name is not None:
-                msg = f"{source}: block '{open_name}' is not closed before '{name}' begins"
+                msg = (f"{source}: block '{open_name}' is not closed before '{name}' begins; put "
+                       f"back '<!-- mvpgen:end {open_name} -->' before it")
                 raise BlockError(msg)
             if name in blocks:
-                msg = f"{source}: block '{name}' appears twice"
+                msg = f"{source}: block '{name}' appears twice; delete one of the two"
                 raise BlockError(msg)
             open_name, open_end = name, match.end()
         else:
             if open_name != name:
-                msg = f"{source}: end marker of '{name}' has no matching begin marker"
+                msg = (f"{source}: end marker of '{name}' has no matching begin marker; put back "
+                       f"'<!-- mvpgen:begin {name} -->' before it")
                 raise BlockError(msg)
             blocks[name] = (open_end, match.start())
             open_name = None
     if open_name is not None:
-        msg = f"{source}: block '{open_name}' has no end marker"
+        msg = (f"{source}: block '{open_name}' has no end marker; put back "
+               f"'<!-- mvpgen:end {open_name} -->' after it")
         raise BlockError(msg)
     return blocks
 
