@@ -116,8 +116,9 @@ def test_a_mapping_without_a_data_file_says_where_to_put_it(tmp_path):
            "technical": {"target": "churned", "metric": "roc_auc", "threshold": 0.7}}
     with pytest.raises(DataError) as caught:
         load_dataset(parse_mapping(raw)[0], tmp_path)
-    assert str(caught.value) == ("mvp.yaml names no data file; put the extract in data/raw/ "
-                                 "and set data.path to it")
+    assert str(caught.value) == ("mvp.yaml names no data; put the extract in data/raw/ and set "
+                                 "data.path to it, or give data.query (with data.connection "
+                                 "for a database)")
 
 
 BAD_FILES = {

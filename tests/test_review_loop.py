@@ -276,10 +276,13 @@ def test_feedback_leaves_out_empty_ids_and_conflicting_answers(project, tmp_path
     write_csv(tmp_path / "filled.csv", lines)
     result = in_project(project, "feedback", str(tmp_path / "filled.csv"))
     assert result.exit_code == 0, result.output
+    # Both conflicting lines are left out, so both are counted.
     assert result.stderr.splitlines() == [
         "skipped line 2: row id '' is in neither customers.csv nor the reviewed new rows",
+        "skipped line 4: row id 'C100002' has another label on line 5; both left out",
         "skipped line 5: row id 'C100002' already has the label 'yes' on line 4; both left "
         "out"]
+    assert "3 lines skipped" in result.stdout
     log = read_csv(project / "data/feedback/labels.csv")
     assert [e["row_id"] for e in log] == ["C100001"]
     assert log[0]["comment"] == long_comment.strip()

@@ -200,8 +200,8 @@ NOT_LEAKS_FIX = "write it as {column: why it is known in time}"
 
 
 @pytest.mark.parametrize(("section", "key", "value", "line"), [
-    ("business", "capacity", 1001, f"business.capacity: 1001 is not more than 0 and at most 1,000 — "
-                                   f"{CAPACITY_FIX}"),
+    ("business", "capacity", 1001,
+     f"business.capacity: 1001 is not more than 0 and at most 1,000 — {CAPACITY_FIX}"),
     ("business", "capacity", 0, f"business.capacity: 0 is not more than 0 and at most 1,000 — "
                                 f"{CAPACITY_FIX}"),
     ("business", "capacity", "many", f"business.capacity: expected a number, got text "

@@ -147,8 +147,11 @@ class OneHot(TransformerMixin, BaseEstimator):
         least = max(2, min(MIN_CATEGORY_ROWS, len(X) // 50))
         for column in X.columns:
             counts = as_text(X[column]).value_counts()
-            kept = counts[counts >= least].index[:MAX_CATEGORIES]
-            self.categories_.append([str(k) for k in kept])
+            # Most common first, ties by name: the same columns whatever order a reader
+            # gave the categories (a CSV's first appearance, a database's sort).
+            ranked = sorted(((int(n), str(k)) for k, n in counts.items() if n >= least),
+                            key=lambda item: (-item[0], item[1]))
+            self.categories_.append([name for _, name in ranked[:MAX_CATEGORIES]])
         return self
 
     def transform(self, X: pd.DataFrame) -> np.ndarray:

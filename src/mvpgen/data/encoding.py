@@ -18,6 +18,7 @@ _BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
 # Above this much "chaos" (charset-normalizer's measure of unlikely text) a guess is no
 # better than mojibake.
 MAX_CHAOS = 0.2
+WESTERN_CHAOS = 0.1
 
 
 def detect(raw: bytes, name: str) -> tuple[str, str | None]:
@@ -40,7 +41,13 @@ def detect(raw: bytes, name: str) -> tuple[str, str | None]:
         return "utf-8-sig", None
     from charset_normalizer import from_bytes
 
-    best = from_bytes(raw).best()
+    # Most non-UTF-8 exports are Western Windows (a spreadsheet's CSV): short texts with a
+    # few accents read as well in a dozen code pages, so the common one is preferred
+    # whenever it reads cleanly; Cyrillic or Japanese text does not, and is detected.
+    western = {r.encoding: r for r in from_bytes(raw, cp_isolation=["cp1252", "latin_1"])}
+    best = next((western[name] for name in ("cp1252", "latin_1")
+                 if name in western and western[name].chaos <= WESTERN_CHAOS), None)
+    best = best or from_bytes(raw).best()
     if best is None or best.chaos > MAX_CHAOS:
         msg = (f"{name} is not UTF-8 and its encoding cannot be told; save it as UTF-8 (in a "
                "spreadsheet: Save as, CSV UTF-8) and try again")

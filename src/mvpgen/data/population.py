@@ -130,7 +130,8 @@ def draw(mapping: Mapping, source: Source, *, seed: int = 0,
             classes = {str(value): int(n) for value, n in top}
         base = f"SELECT * FROM {relation} WHERE {t} IS NOT NULL"
         held = int(db.execute(f"SELECT count(*) FROM ({base}) WHERE {holdout}").fetchone()[0])
-        train = _sample(db, f"{base} AND NOT ({holdout})", TRAIN_SAMPLE, seed)
+        learn = f"NOT ({holdout})" + _purge(db, base, holdout, mapping, quoted, strategy)
+        train = _sample(db, f"{base} AND {learn}", TRAIN_SAMPLE, seed)
         test = _sample(db, f"{base} AND ({holdout})", HOLDOUT_SAMPLE, seed + 1)
     import pandas as pd
 
@@ -177,6 +178,26 @@ def _holdout_rule(db: Any, relation: str, mapping: Mapping, quoted: dict[str, st
         return f"hash({q}) % {_BUCKETS} < {bucket}", "group", None
     everything = ", ".join(quoted.values())
     return f"hash({everything}) % {_BUCKETS} < {bucket}", "random", None
+
+
+def _purge(db: Any, base: str, holdout: str, mapping: Mapping, quoted: dict[str, str],
+           strategy: str) -> str:
+    """Return the condition that keeps a time split from learning a held-out group.
+
+    As in memory: a group seen in the holdout is not learnt from, even earlier; unless
+    nearly every group lives on both sides (stores, regions), where leaving them out
+    would leave too little to learn from.
+    """
+    group = mapping.data.group_column
+    if strategy != "time" or group is None or group not in quoted:
+        return ""
+    g = quoted[group]
+    straddling = db.execute(
+        f"SELECT avg(CASE WHEN {g} IN (SELECT {g} FROM ({base}) WHERE {holdout}) THEN 1.0 "
+        f"ELSE 0.0 END) FROM ({base}) WHERE NOT ({holdout})").fetchone()[0]
+    if straddling is None or straddling > 0.5:
+        return ""
+    return f" AND {g} NOT IN (SELECT {g} FROM ({base}) WHERE {holdout})"
 
 
 def _sample(db: Any, query: str, rows: int, seed: int) -> pd.DataFrame:

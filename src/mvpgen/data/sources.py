@@ -144,6 +144,20 @@ def _local_file(url: str, root: Path | None) -> str | None:
     return str(root / path)
 
 
+def anchored(connection: str, base: Path) -> str:
+    """Return a connection whose relative database file is made absolute from ``base``.
+
+    A project made from a mapping keeps naming the file the mapping meant, wherever the
+    project folder is.
+    """
+    for scheme in ("duckdb:///", "sqlite:///"):
+        if connection.startswith(scheme):
+            rest = connection[len(scheme):]
+            if rest and not rest.startswith(("/", ":memory:", "$")):
+                return scheme + str((base / rest).resolve())
+    return connection
+
+
 def _duckdb_frame(source: Source, query: str, database: str | None) -> pd.DataFrame:
     import duckdb
 

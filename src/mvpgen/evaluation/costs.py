@@ -44,7 +44,9 @@ def business_case(predictions: dict[str, Predictions], costs: Costs,
     by_cost = sorted(per_1000, key=lambda n: (per_1000[n]["value"], n not in trivial))
     cheapest = by_cost[0]
     clear = all(_lower(values[other] - values[cheapest]) > 0 for other in by_cost[1:])
-    best_trivial = min((n for n in trivial if n in per_1000), key=lambda n: per_1000[n]["value"])
+    # On a tie, the plainer name: "act on all" says more than "no model" deciding alike.
+    best_trivial = min((n for n in trivial if n in per_1000),
+                       key=lambda n: (per_1000[n]["value"], n == "no model"))
     savings = {name: {"value": rounded(per_1000[best_trivial]["value"] - per_1000[name]["value"]),
                       "ci": [rounded(v) for v in interval(values[best_trivial] - values[name])]}
                for name in per_1000 if name not in trivial}

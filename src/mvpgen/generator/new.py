@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from mvpgen.checks import Finding, check_mapping, resolve_data_path, target_findings
-from mvpgen.data.sources import Source
+from mvpgen.data.sources import Source, anchored
 from mvpgen.data.target import find_label
 from mvpgen.errors import DataFileError, FindingsError, MappingProblemsError, MvpgenError
 from mvpgen.generator.answers import (
@@ -71,6 +71,9 @@ def create_project(request: NewRequest) -> NewProject | None:
     """
     raw, base_dir = _starting_mapping(request)
     _refuse_broken_answers(raw)
+    connection = get_field(raw, "data.connection")
+    if isinstance(connection, str):  # a database file named from the mapping's folder
+        raw = with_fields(raw, {"data.connection": anchored(connection, base_dir)})
     if request.directory is not None:
         check_destination(Path(os.path.abspath(request.directory)))  # before any question
     directory_name = request.directory.name if request.directory else None
