@@ -13,6 +13,7 @@ try:
     from mvpgen.generator.naming import package_problem
 except ImportError:  # mvpgen is not installed here: the basic rule only
     def package_problem(name: str) -> str | None:
+        """Return why ``name`` cannot be the package, or None."""
         ok = name.isidentifier() and not keyword.iskeyword(name)
         return None if ok else "it must be a Python identifier that is not a keyword"
 
