@@ -31,7 +31,7 @@ def test_a_binary_rule_says_whom_to_flag() -> None:
         "flag the others (10% are)")
     # At a lower threshold the annual contracts are flagged too.
     assert rule.describe("churned", ("yes", "no", 0.12)) == (
-        "Flag the rows whose contract is 'annual', 'monthly' (26% of them are churned = "
+        "Flag the rows whose contract is 'annual' or 'monthly' (26% of them are churned = "
         "'yes'); don't flag the others (4% are)")
 
 

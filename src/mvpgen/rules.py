@@ -261,16 +261,24 @@ class OneColumnRule(BaseEstimator):
             rest = next(c for c in positive_share if c.endswith("anything else"))
             # The rest (rare or unseen values) is named only when training rows fell in it.
             fallback = rest in flagged and self.group_rows_.get(rest, 0) > 0
-            shown = ", ".join(values[:6]) + (f" and {len(values) - 6} more" if len(values) > 6
-                                              else "")
-            condition = f"{self.column_} is {shown}"
+            condition = f"{self.column_} is {_one_of(values)}"
             if fallback or not values:
                 kept = [c.split(" is ", 1)[1] for c in others]
-                condition = f"{self.column_} is not {', '.join(kept[:6])}"
+                condition = (f"{self.column_} is not {kept[0]}" if len(kept) == 1
+                             else f"{self.column_} is none of {_one_of(kept, 'and')}")
         else:
             condition = flagged[0]
         return (f"Flag the rows whose {condition} ({flagged_share:.0%} of them are {what}); "
                 f"don't flag the others ({other_share:.0%} are)")
+
+
+def _one_of(values: list[str], joined_by: str = "or") -> str:
+    """Return ``'a'``, ``'a' or 'b'``, ``'a', 'b' or 'c'``; past six, how many more."""
+    if len(values) > 6:
+        return ", ".join(values[:6]) + f" {joined_by} {len(values) - 6} more"
+    if len(values) <= 1:
+        return "".join(values)
+    return ", ".join(values[:-1]) + f" {joined_by} {values[-1]}"
 
 
 def _pooled(rule: OneColumnRule, conditions: list[str]) -> float:

@@ -91,8 +91,8 @@ def _message(per_1000: dict[str, Any], cheapest: str, clear: bool, order: list[s
         saved = savings[cheapest]
         low, high = saved["ci"]
         if low is not None and low > 0:
-            text += (f"; {saved['value']:,.0f} [{low:,.0f}, {high:,.0f}] per 1,000 better than "
-                     f"the best policy without a model ({best_trivial})")
+            text += (f", saving {saved['value']:,.0f} [{low:,.0f}, {high:,.0f}] per 1,000 "
+                     f"against the best policy without a model ({best_trivial})")
         elif low is not None and high is not None:
             text += (f"; against the best policy without a model ({best_trivial}) the "
                      f"difference lies between {low:,.0f} and {high:,.0f} per 1,000: no clear "
