@@ -190,7 +190,12 @@ def test_the_churn_example_builds_the_model_with_money_and_intervals(isolated: P
     assert "true negative cost 0: not given in mvp.yaml" in business["message"]
     low, high = business["savings_versus_best_trivial"]["linear model"]["ci"]
     assert business["cheapest"] == "linear model" and low > 0 < high
-    assert business["best_trivial"] == "act on all"
+    # Acting on all (or on the rule's whole group) needs more hands than the 200 per 1,000
+    # the business has: shown, never counted; the saving is against acting on none.
+    assert business["beyond_capacity"] == ["no model", "rule", "act on all"]
+    assert business["best_trivial"] == "act on none"
+    assert "would act on more cases than the business can" in business["message"]
+    assert result.contenders["linear model"].decision_threshold > 0.2
     # The rule says whom it flags, in the business's words.
     assert result.contenders["rule"].rule.startswith("Flag the rows whose contract is")
 
@@ -280,3 +285,52 @@ def test_every_verdict_and_recommendation_is_documented() -> None:
     assert set(VERDICTS) == {"met", "not_met", "inconclusive", "trivially_met", "suspect_leak"}
     assert set(RECOMMENDATIONS) == {"build_model", "launch_rule", "not_yet", "inconclusive",
                                     "stop_leak", "change_goal"}
+
+
+# --- money within the business's capacity --------------------------------------------------------
+
+
+def test_the_cheapest_threshold_never_acts_on_more_than_the_capacity() -> None:
+    from mvpgen.evaluation.fitting import cheapest_threshold
+    from mvpgen.mapping.schema import Costs
+    from mvpgen.metrics import Predictions
+
+    rng = np.random.default_rng(4)
+    score = rng.uniform(size=2000)
+    truth = rng.uniform(size=2000) < score  # the higher the score, the likelier a case
+    p = Predictions(truth, score >= 0.5, score, (False, True))
+    # Missing a case costs far more than a needless call: unbounded, act on nearly all.
+    costs = Costs(false_positive=1, false_negative=50)
+    assert np.mean(score >= cheapest_threshold(p, costs)) > 0.9
+    bounded = cheapest_threshold(p, costs, capacity=0.2)
+    assert np.mean(score >= bounded) == pytest.approx(0.2, abs=0.002)
+
+
+def test_a_policy_beyond_the_capacity_is_shown_but_never_the_cheapest() -> None:
+    from mvpgen.evaluation.costs import business_case
+    from mvpgen.mapping.schema import Costs
+    from mvpgen.metrics import Predictions
+
+    rng = np.random.default_rng(5)
+    truth = rng.uniform(size=1000) < 0.3
+    score = np.where(truth, 0.6, 0.3) + rng.normal(0, 0.2, 1000)
+    top = score >= np.quantile(score, 0.8)
+    policies = {"model": Predictions(truth, top, score, (False, True)),
+                "act on all": Predictions(truth, np.ones(1000, bool), score, (False, True)),
+                "act on none": Predictions(truth, np.zeros(1000, bool), score, (False, True))}
+    costs = Costs(false_positive=1, false_negative=50)
+    resampled = {n: np.full(50, 0.0) for n in policies}
+    for name, p in policies.items():  # each policy's cost on 50 resamples of the rows
+        rows = [rng.integers(0, 1000, 1000) for _ in range(50)]
+        resampled[name] = np.array([1000 * (np.sum(p.label[r] & ~truth[r])
+                                            + 50 * np.sum(~p.label[r] & truth[r])) / 1000
+                                    for r in rows])
+    free = business_case(policies, costs, resampled, trivial=["act on all", "act on none"],
+                         trusted=True)
+    assert free["cheapest"] == "act on all" and free["beyond_capacity"] == []
+    bounded = business_case(policies, costs, resampled, trivial=["act on all", "act on none"],
+                            trusted=True, capacity=0.2)
+    assert bounded["beyond_capacity"] == ["act on all"]
+    assert bounded["cheapest"] == "model" and bounded["best_trivial"] == "act on none"
+    assert bounded["per_1000"]["act on all"]["value"] < bounded["per_1000"]["model"]["value"]
+    assert "act on all would act on more cases than the business can" in bounded["message"]

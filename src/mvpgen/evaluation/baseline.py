@@ -203,7 +203,7 @@ def run_baseline(project: Project, *,
     if task == "binary" and mapping.costs is not None:
         business = money.business_case(
             predictions, mapping.costs, {n: values[f"cost:{n}"] for n in predictions},
-            trivial=[NO_MODEL, ACT_ON_ALL, ACT_ON_NONE],
+            trivial=[NO_MODEL, ACT_ON_ALL, ACT_ON_NONE], capacity=target.capacity,
             trusted=not (leaks.columns or too_good))
     defer_policy = None
     if task != "regression" and best_model is not None:
@@ -410,7 +410,7 @@ def _threshold(folds: fitting.FoldResults, target: fitting.Target,
     if target.task != "binary":
         return None
     if mapping.costs is not None:
-        return fitting.cheapest_threshold(folds.out_of_fold(), mapping.costs)
+        return fitting.cheapest_threshold(folds.out_of_fold(), mapping.costs, target.capacity)
     if target.capacity is not None:
         return fitting.capacity_threshold(folds.out_of_fold(), target.capacity)
     return fitting.DEFAULT_THRESHOLD

@@ -28,7 +28,7 @@ def cost_statistic(p: Predictions, costs: Costs) -> Any:
 
 def business_case(predictions: dict[str, Predictions], costs: Costs,
                   values: dict[str, np.ndarray], *, trivial: list[str],
-                  trusted: bool) -> dict[str, Any]:
+                  trusted: bool, capacity: float | None = None) -> dict[str, Any]:
     """Return the cost of every policy per 1,000 decisions, its interval and the verdict.
 
     Args:
@@ -37,15 +37,20 @@ def business_case(predictions: dict[str, Predictions], costs: Costs,
         values: each policy's cost per 1,000 on every bootstrap resample.
         trivial: the policies that need no data.
         trusted: False when a leak suspect makes every figure meaningless.
+        capacity: the share of cases the business can act on, if stated. A policy that
+            acts on more (acting on all; a rule whose group is larger) is shown but is no
+            option: it is never called cheapest nor saved against.
     """
     per_1000 = {name: {"value": rounded(cost_per_1000(p.truth, p.label, costs)),
                        "ci": [rounded(v) for v in interval(values[name])]}
                 for name, p in predictions.items()}
-    by_cost = sorted(per_1000, key=lambda n: (per_1000[n]["value"], n not in trivial))
+    beyond = [n for n, p in predictions.items() if _beyond(p, capacity)]
+    options = [n for n in per_1000 if n not in beyond]
+    by_cost = sorted(options, key=lambda n: (per_1000[n]["value"], n not in trivial))
     cheapest = by_cost[0]
     clear = all(_lower(values[other] - values[cheapest]) > 0 for other in by_cost[1:])
     # On a tie, the plainer name: "act on all" says more than "no model" deciding alike.
-    best_trivial = min((n for n in trivial if n in per_1000),
+    best_trivial = min((n for n in trivial if n in options),
                        key=lambda n: (per_1000[n]["value"], n == "no model"))
     savings = {name: {"value": rounded(per_1000[best_trivial]["value"] - per_1000[name]["value"]),
                       "ci": [rounded(v) for v in interval(values[best_trivial] - values[name])]}
@@ -59,8 +64,21 @@ def business_case(predictions: dict[str, Predictions], costs: Costs,
             "best_trivial": best_trivial,
             "savings_versus_best_trivial": savings,
             "trusted": trusted,
+            "beyond_capacity": beyond,
             "message": _message(per_1000, cheapest, clear, by_cost, best_trivial, savings,
-                                stated, trusted)}
+                                stated, trusted, beyond)}
+
+
+def _beyond(p: Predictions, capacity: float | None) -> bool:
+    """Return whether a policy acts on more cases than the capacity, beyond chance.
+
+    A threshold chosen to act on the capacity's share of training rows acts on a little
+    more or less of the holdout by chance; three standard errors allow for that.
+    """
+    if capacity is None or len(p.label) == 0:
+        return False
+    slack = 3 * np.sqrt(capacity * (1 - capacity) / len(p.label))
+    return float(np.mean(p.label)) > capacity + slack
 
 
 def _amount(value: float) -> str:
@@ -75,7 +93,7 @@ def _lower(values: np.ndarray) -> float:
 
 def _message(per_1000: dict[str, Any], cheapest: str, clear: bool, order: list[str],
              best_trivial: str, savings: dict[str, Any], stated: dict[str, bool],
-             trusted: bool) -> str:
+             trusted: bool, beyond: list[str]) -> str:
     if not trusted:
         return ("Money is not shown as a result: the data may leak the answer, so every "
                 "figure would flatter the models")
@@ -97,6 +115,10 @@ def _message(per_1000: dict[str, Any], cheapest: str, clear: bool, order: list[s
             text += (f"; against the best policy without a model ({best_trivial}) the "
                      f"difference lies between {low:,.0f} and {high:,.0f} per 1,000: no clear "
                      "saving")
+    if beyond:
+        names = ", ".join(beyond[:-1]) + (" and " if len(beyond) > 1 else "") + beyond[-1]
+        text += (f"; {names} would act on more cases than the business can, so "
+                 f"{'it is' if len(beyond) == 1 else 'they are'} not counted")
     unstated = [o.replace("_", " ") for o, given in stated.items() if not given]
     if unstated:
         text += f" ({' and '.join(unstated)} cost 0: not given in mvp.yaml)"

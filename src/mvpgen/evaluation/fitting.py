@@ -140,11 +140,14 @@ def cost_per_1000(truth: np.ndarray, acts: np.ndarray, costs: Costs) -> float:
     return float(1000 * total / len(truth)) if len(truth) else float("nan")
 
 
-def cheapest_threshold(out_of_fold: Predictions | None, costs: Costs) -> float:
+def cheapest_threshold(out_of_fold: Predictions | None, costs: Costs,
+                       capacity: float | None = None) -> float:
     """Return the decision threshold with the lowest expected cost on out-of-fold rows.
 
     Chosen on training folds only: the holdout then shows what the threshold costs on
-    rows that played no part in choosing it.
+    rows that played no part in choosing it. With a ``capacity`` (the share of cases the
+    business can act on), only thresholds that act on at most that share are candidates:
+    a saving that needs more hands than the business has is no saving.
     """
     if out_of_fold is None or len(out_of_fold.truth) == 0:
         return DEFAULT_THRESHOLD  # no fold could be scored: nothing to choose from
@@ -152,6 +155,9 @@ def cheapest_threshold(out_of_fold: Predictions | None, costs: Costs) -> float:
     # expensive class can pull the threshold as low as it needs to go.
     candidates = np.unique(np.concatenate([
         [0.0, 1.000001], _GRID, np.quantile(out_of_fold.score, np.linspace(0, 1, 201))]))
+    if capacity is not None:
+        lowest = capacity_threshold(out_of_fold, capacity)
+        candidates = np.unique(np.concatenate([[lowest], candidates[candidates >= lowest]]))
     by_threshold = [cost_per_1000(out_of_fold.truth, out_of_fold.score >= t, costs)
                     for t in candidates]
     return float(np.round(candidates[int(np.argmin(by_threshold))], 6))

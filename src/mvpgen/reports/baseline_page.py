@@ -115,9 +115,14 @@ def _money(run: BaselineRun, mapping: Any) -> str:
     business = run.result.business
     if not business:
         return ""
-    rows = "".join(f"<tr><th>{_e(name)}</th><td>{entry['value']:,.0f}</td><td>"
-                   f"{_range(entry['ci'])}</td></tr>"
+    beyond = set(business.get("beyond_capacity", ()))
+    rows = "".join(f"<tr><th>{_e(name)}" + (" <small>(beyond capacity)</small>" if name in beyond
+                                            else "")
+                   + f"</th><td>{entry['value']:,.0f}</td><td>{_range(entry['ci'])}</td></tr>"
                    for name, entry in business["per_1000"].items())
+    capacity = run.result.capacity
+    within = (f", acting on at most {capacity['per_1000']:,.0f} per 1,000 (the capacity)"
+              if capacity else "")
     costs = business["costs"]
     stated = business["stated"]
     given = ", ".join(f"{o.replace('_', ' ')} {costs[o]:g}" + ("" if stated[o] else " (not given)")
@@ -125,7 +130,8 @@ def _money(run: BaselineRun, mapping: Any) -> str:
     text = (f"<h2>In money</h2><p>{_e(business['message'])}.</p>"
             f"<table><tr><th>policy</th><th>cost per 1,000 decisions</th><th>95 % interval</th>"
             f"</tr>{rows}</table><p><small>Costs per outcome: {_e(given)}. Each contender acts "
-            "at the decision threshold that was cheapest on its training folds.</small></p>")
+            f"at the decision threshold that was cheapest on its training folds{_e(within)}."
+            "</small></p>")
     saved = run.result.saved_model
     p = run.predictions.get(saved) if saved else None
     threshold = run.result.contenders[saved].decision_threshold if saved else None
