@@ -312,6 +312,47 @@ def test_a_label_log_with_another_header_is_named_not_guessed(project, tmp_path)
     assert log.read_text(encoding="utf-8") == "id,label\nC100001,yes\n"
 
 
+@pytest.mark.parametrize(("damage", "fields"), [
+    (lambda line: line.rsplit(",", 3)[0], 5),  # cut short: the last three fields are gone
+    (lambda line: line + ",extra", 9),
+])
+def test_a_damaged_line_in_the_label_log_is_named_and_nothing_is_appended(project, tmp_path,
+                                                                          damage, fields):
+    write_csv(tmp_path / "first.csv", [{"row_id": "C100001", "human_label": "yes"},
+                                       {"row_id": "C100002", "human_label": "no"}])
+    assert in_project(project, "feedback", str(tmp_path / "first.csv")).exit_code == 0
+    log = project / "data/feedback/labels.csv"
+    lines = log.read_text(encoding="utf-8").splitlines()
+    lines[2] = damage(lines[2])
+    log.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    before = log.read_bytes()
+    write_csv(tmp_path / "second.csv", [{"row_id": "C100003", "human_label": "no"}])
+    result = in_project(project, "feedback", str(tmp_path / "second.csv"))
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"Error: data/feedback/labels.csv line 3 has {fields} fields, not 8; mend or delete "
+        "that line (every other label is kept), then run again\n")
+    assert log.read_bytes() == before
+
+
+def test_free_text_in_the_label_log_never_runs_in_a_spreadsheet(project, tmp_path):
+    formula = '=HYPERLINK("http://example.com","see")'
+    write_csv(tmp_path / "=evil.csv", [
+        {"row_id": "C100001", "human_label": "yes", "comment": formula},
+        {"row_id": "C100002", "human_label": "no", "comment": "-3.5 hours late"},
+        {"row_id": "C100003", "human_label": "no", "comment": "-3.5"}])
+    first = in_project(project, "feedback", str(tmp_path / "=evil.csv"))
+    assert first.exit_code == 0, first.output
+    log = read_csv(project / "data/feedback/labels.csv")
+    assert [e["comment"] for e in log] == ["'" + formula, "'-3.5 hours late", "-3.5"]
+    assert {e["source"] for e in log} == {"'=evil.csv"}
+    # Taken in again (or the label log itself): the same answers, nothing added.
+    again = in_project(project, "feedback", str(tmp_path / "=evil.csv"))
+    assert "added 0 labels to data/feedback/labels.csv; 3 already taken in before" in again.stdout
+    itself = in_project(project, "feedback", str(project / "data/feedback/labels.csv"))
+    assert "added 0 labels" in itself.stdout, itself.output
+
+
 def test_regression_labels_written_with_a_decimal_comma_are_numbers():
     from mvpgen.steps.feedback import _decimal_comma
 

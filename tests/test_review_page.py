@@ -122,3 +122,68 @@ def test_the_page_is_self_contained(tmp_path):
     source = Path(review_page.__file__).read_text(encoding="utf-8")
     assert "http://" not in source and "https://" not in source
     assert "default-src 'none'" in source  # the page itself forbids fetching
+
+
+@pytest.mark.slow
+def test_the_keyboard_labels_every_case_and_the_recorded_label_stays_hidden(isolated,
+                                                                           browser_page):
+    assert scaffold("churn", "--example", "churn", "--no-input").exit_code == 0
+    project = isolated / "churn"
+    assert run_project(project, "baseline", "--quiet").returncode == 0
+    assert run_project(project, "review", "--limit", "4").returncode == 0
+    with (project / "reports/review.csv").open(encoding="utf-8", newline="") as handle:
+        review = list(csv.DictReader(handle))
+
+    page = browser_page
+    page.goto((project / "reports/review.html").as_uri())
+    cases = page.locator("section.case")
+    assert "Keys: j k next / previous case" in page.locator("#keys").inner_text()
+    # What the data recorded would anchor the reviewer: hidden until asked for.
+    recorded = cases.nth(0).locator(".recorded")
+    assert recorded.count() == 1 and not recorded.is_visible()
+    page.locator("#show-recorded").check()
+    assert recorded.is_visible() and review[0]["recorded"] in recorded.inner_text()
+    page.locator("#show-recorded").uncheck()
+    assert not recorded.is_visible()
+
+    page.locator("body").click(position={"x": 5, "y": 5})
+    assert cases.nth(0).get_attribute("class") == "case current"
+    page.keyboard.press("2")  # the second class ("yes"), then on to the next case
+    assert cases.nth(0).locator("input[value='yes']").is_checked()
+    page.keyboard.press("1")
+    assert cases.nth(1).locator("input[value='no']").is_checked()
+    page.keyboard.press("j")  # the third case stays unlabelled
+    page.keyboard.press("0")  # the fourth: not sure
+    assert cases.nth(3).locator("input[value='']").is_checked()
+    page.keyboard.press("k")
+    page.keyboard.press("k")
+    page.keyboard.press("c")  # back on the second case: a comment that looks like a formula
+    page.keyboard.type("=HYPERLINK(\"x\") no")
+    page.keyboard.press("Escape")
+    page.keyboard.press("k")
+    assert "current" in (cases.nth(0).get_attribute("class") or "")
+    assert page.locator("#progress").inner_text() == "2 of 4 cases labelled"
+
+    with page.expect_download() as download:
+        page.keyboard.press("d")
+    name = download.value.suggested_filename
+    # Named when downloaded, not when the page was made: yyyymmdd-hhmm, the browser's clock.
+    stamp = dt.datetime.strptime(name, "review-filled-%Y%m%d-%H%M.csv")
+    assert abs(stamp - dt.datetime.now()) < dt.timedelta(minutes=5)
+    filled = isolated / name
+    download.value.save_as(filled)
+    with filled.open(encoding="utf-8", newline="") as handle:
+        downloaded = list(csv.DictReader(handle))
+    assert [r["human_label"] for r in downloaded] == ["yes", "no", "", ""]
+    assert downloaded[1]["comment"] == "'=HYPERLINK(\"x\") no"  # shown, never run
+
+    taken = run_project(project, "feedback", str(filled))
+    assert taken.returncode == 0, taken.stderr
+    with (project / "data/feedback/labels.csv").open(encoding="utf-8", newline="") as handle:
+        log = list(csv.DictReader(handle))
+    assert [(e["row_id"], e["human_label"]) for e in log] == [
+        (review[0]["row_id"], "yes"), (review[1]["row_id"], "no")]
+    assert log[1]["comment"] == "'=HYPERLINK(\"x\") no"
+    again = run_project(project, "feedback", str(filled))
+    assert again.returncode == 0  # the same file again adds nothing, comment and all
+    assert "added 0 labels to data/feedback/labels.csv; 2 already taken in before" in again.stdout

@@ -25,6 +25,13 @@ def neutral(value: Any) -> Any:
     return value
 
 
+def plain(value: str) -> str:
+    """Return a cell as it was before :func:`neutral`: what a person wrote or a key was."""
+    if value.startswith("'") and value[1:].startswith(_RISKY) and not _NUMBER.match(value[1:]):
+        return value[1:]
+    return value
+
+
 def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """Return a copy of ``frame`` whose text cells and column names are neutralised."""
     out = frame.copy()

@@ -22,6 +22,7 @@ from mvpgen.data.read import load_dataset
 from mvpgen.data.target import class_named, python_values, resolve_task
 from mvpgen.errors import DataError
 from mvpgen.loop.relabel import data_row_ids
+from mvpgen.spreadsheet import neutral, plain
 from mvpgen.store.labels import Agreement, agreement, append_labels, latest, read_labels
 from mvpgen.store.lock import project_lock
 
@@ -73,10 +74,12 @@ def take_feedback(project: Project, filled: Path, *,
                                   f"{len(header)}; the line is cut short or has extra commas")
             continue
         value = dict(zip(header, fields, strict=True))
-        label = value["human_label"].strip()
+        # The review files are spreadsheet-safe: a key or label that starts like a
+        # formula comes back with a leading ' that was never part of it.
+        label = plain(value["human_label"].strip())
         if task == "regression":
             label = number(label)
-        row = value["row_id"].strip()
+        row = plain(value["row_id"].strip())
         if not label:
             result.unanswered += 1
             continue
@@ -86,11 +89,11 @@ def take_feedback(project: Project, filled: Path, *,
             result.skipped.append(f"line {line}: {problem}")
             continue
         entry = {"row_id": row, "human_label": _canonical(label, task, classes),
-                 "comment": " ".join(value.get("comment", "").split()),
+                 "comment": neutral(" ".join(value.get("comment", "").split())),
                  "model_prediction": number(value.get("prediction", "").strip()),
                  "model_score": number(value.get("score", "").strip()),
                  "labelled_at": _time(value.get("labelled_at", "")) or received,
-                 "received_at": received, "source": filled.name}
+                 "received_at": received, "source": neutral(filled.name)}
         if row in answers and answers[row]["human_label"] != entry["human_label"]:
             # Two answers for one case in one file: which one is right is not ours to guess.
             if not answers[row].get("conflict"):

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from mvpgen.errors import DataError
+from mvpgen.spreadsheet import neutral
 from mvpgen.store.files import write_atomically
 
 LABELS_FILE = Path("data/feedback/labels.csv")
@@ -56,7 +57,18 @@ def read_labels(root: Path) -> list[dict[str, str]]:
                    f"not {', '.join(COLUMNS)}; restore its first line (the older labels "
                    "below it are kept)")
             raise DataError(msg)
-        return [dict(row) for row in reader]
+        rows = []
+        for row in reader:
+            # A line cut short or with extra commas is refused, never guessed at: the
+            # next append would bury it, and a shifted field turns a label into a comment.
+            if None in row or None in row.values():
+                fields = len(COLUMNS) + len(row.get(None) or ()) - list(row.values()).count(None)
+                msg = (f"{LABELS_FILE} line {reader.line_num} has {fields} fields, not "
+                       f"{len(COLUMNS)}; mend or delete that line (every other label is kept), "
+                       "then run again")
+                raise DataError(msg)
+            rows.append(dict(row))
+        return rows
 
 
 def latest(labels: list[dict[str, str]]) -> dict[str, dict[str, str]]:
@@ -79,7 +91,9 @@ def append_labels(root: Path, new: list[dict[str, Any]]) -> Path:
     writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
     if not old:
         writer.writeheader()
-    writer.writerows({c: label.get(c, "") for c in COLUMNS} for label in new)
+    # The log is opened in spreadsheets: free text never starts like a formula.
+    writer.writerows({c: neutral(label.get(c, "")) if c in ("comment", "source")
+                      else label.get(c, "") for c in COLUMNS} for label in new)
     write_atomically(path, old + buffer.getvalue())
     return path
 
