@@ -3,6 +3,7 @@ and the recommendation is one sentence from the fixed set, on real runs."""
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 from typing import Any
 
@@ -198,6 +199,25 @@ def test_the_churn_example_builds_the_model_with_money_and_intervals(isolated: P
     assert result.contenders["linear model"].decision_threshold > 0.2
     # The rule says whom it flags, in the business's words.
     assert result.contenders["rule"].rule.startswith("Flag the rows whose contract is")
+
+    # New labels that move the threshold past its fold-to-fold spread are said; within it, not.
+    from mvpgen.steps.baseline import threshold_moved
+
+    spread = linear.threshold_spread
+    assert spread is not None and 0 < spread < 0.2
+    before = copy.deepcopy(result)
+    before.feedback["used"] = result.feedback.get("used", 0) + 4
+    assert threshold_moved(before, result) is None  # the same threshold
+    before.contenders["linear model"].decision_threshold = linear.decision_threshold - 2 * spread
+    before.goal.value = 0.401
+    said = threshold_moved(before, result)
+    assert said == (f"The reviewers' labels moved linear model's decision threshold from "
+                    f"{linear.decision_threshold - 2 * spread:.3f} to "
+                    f"{linear.decision_threshold:.3f}, more than it moves from fold to fold "
+                    f"(±{spread:.3f}), so its decisions changed with them; recall_at_budget went "
+                    f"from 0.401 to {result.goal.value:.3f}")
+    before.contenders["linear model"].decision_threshold = linear.decision_threshold - spread / 2
+    assert threshold_moved(before, result) is None  # within the spread: chance
 
 
 # --- the decision, unit by unit ---------------------------------------------------------------

@@ -174,6 +174,8 @@ def run_baseline(project: Project, *,
                                        seconds.get(name), fitted.get(name), setup, metric,
                                        mapping.technical.threshold, names)
                for name, p in predictions.items()}
+    for c in contenders:
+        results[c.name].threshold_spread = _threshold_spread(cv[c.name], target, mapping)
     differences = _differences(results, values, metric)
 
     progress("Screening for leaks on the training rows")
@@ -407,13 +409,32 @@ def _fit(contender: Contender, x: pd.DataFrame, target: fitting.Target,
 def _threshold(folds: fitting.FoldResults, target: fitting.Target,
                mapping: Any) -> float | None:
     """Return a binary contender's decision threshold, chosen on its training folds."""
+    return _chosen_threshold(folds.out_of_fold(), target, mapping)
+
+
+def _chosen_threshold(rows: Predictions | None, target: fitting.Target,
+                      mapping: Any) -> float | None:
     if target.task != "binary":
         return None
     if mapping.costs is not None:
-        return fitting.cheapest_threshold(folds.out_of_fold(), mapping.costs, target.capacity)
+        return fitting.cheapest_threshold(rows, mapping.costs, target.capacity)
     if target.capacity is not None:
-        return fitting.capacity_threshold(folds.out_of_fold(), target.capacity)
+        return fitting.capacity_threshold(rows, target.capacity)
     return fitting.DEFAULT_THRESHOLD
+
+
+def _threshold_spread(folds: fitting.FoldResults, target: fitting.Target,
+                      mapping: Any) -> float | None:
+    """Return the standard deviation of the threshold chosen on each fold alone.
+
+    A threshold that moves this much between folds moves as much by chance; a larger
+    move after new labels is the labels' doing, and the report says so.
+    """
+    if target.task != "binary" or (mapping.costs is None and target.capacity is None):
+        return None  # the threshold is fixed, not chosen
+    chosen = [_chosen_threshold(p, target, mapping) for p in folds.folds]
+    values = [t for t in chosen if t is not None]
+    return rounded(float(np.std(values))) if len(values) >= 2 else None
 
 
 def _best_of(names: list[str], exact: dict[str, dict[str, float]], metric: str) -> str | None:

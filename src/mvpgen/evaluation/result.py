@@ -51,6 +51,7 @@ class ContenderResult:
     cv: dict[str, dict[str, float | None]] = field(default_factory=dict)
     fit_seconds: float | None = None
     decision_threshold: float | None = None
+    threshold_spread: float | None = None  # how far the threshold moves from fold to fold
     rule: str | None = None  # the rule in words
     acts_like: str | None = None  # a rule whose groups all decide alike: act on all/none
     interval_method: str | None = None

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 from collections.abc import Callable
 
+from mvpgen.errors import MvpgenError
 from mvpgen.evaluation.baseline import BaselineRun, run_baseline
+from mvpgen.evaluation.result import BaselineResult
 from mvpgen.project import PATHS, Project
 from mvpgen.reports.baseline_page import render
 from mvpgen.spreadsheet import safe_csv
@@ -32,9 +35,13 @@ def baseline_step(project: Project, *,
     from mvpgen.steps.docs import refresh_after
 
     with project_lock(project.root, say=progress):
+        before = _previous_result(project)
         run = run_baseline(project, progress=progress)
         progress("Writing the report")
         result = run.result
+        moved = threshold_moved(before, result)
+        if moved:
+            result.feedback["threshold_moved"] = moved
         entry = _history_entry(run, project)
         history = [*read_history(project.root), {k: str(v) for k, v in entry.items()}]
         page = render(run, project, history)
@@ -62,3 +69,39 @@ def _history_entry(run: BaselineRun, project: Project) -> dict[str, object]:
             "recommendation": run.result.recommendation.code, "metric": goal.metric,
             "contender": goal.contender, "value": goal.value,
             "ci_low": goal.ci[0], "ci_high": goal.ci[1]}
+
+
+def _previous_result(project: Project) -> BaselineResult | None:
+    """Return the last run's result, or None when there is none to compare with."""
+    try:
+        document = json.loads((project.root / PATHS.metrics).read_text(encoding="utf-8"))
+        return BaselineResult.from_dict(document)
+    except (OSError, ValueError, MvpgenError):
+        return None  # no earlier run, or one from another version: nothing to compare
+
+
+def threshold_moved(before: BaselineResult | None, now: BaselineResult) -> str | None:
+    """Say when new labels moved the saved model's decision threshold beyond chance.
+
+    Reviewers' corrections change what the model learns, so its threshold moves; it
+    also moves by chance, about as much as it does from one fold to the next. Only a
+    move past that spread is worth a reader's attention.
+    """
+    saved = now.saved_model
+    if before is None or saved is None or before.saved_model != saved:
+        return None
+    if before.feedback.get("used", 0) == now.feedback.get("used", 0):
+        return None  # no new labels: a move is the data's or the mapping's doing
+    old = before.contenders[saved].decision_threshold
+    new = now.contenders[saved].decision_threshold
+    spread = now.contenders[saved].threshold_spread
+    if old is None or new is None or spread is None or abs(new - old) <= spread:
+        return None
+    text = (f"The reviewers' labels moved {saved}'s decision threshold from {old:.3f} to "
+            f"{new:.3f}, more than it moves from fold to fold (±{spread:.3f}), so its "
+            "decisions changed with them")
+    if (before.goal.metric == now.goal.metric and before.goal.value is not None
+            and now.goal.value is not None):
+        text += (f"; {now.goal.metric} went from {before.goal.value:.3f} to "
+                 f"{now.goal.value:.3f}")
+    return text
