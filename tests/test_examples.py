@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from conftest import run
@@ -81,6 +82,10 @@ def test_each_example_becomes_an_evaluated_mvp(tmp_path, installed_mvpgen, name)
     assert summary[-2].startswith("Next: ")
     assert summary[-1].endswith("s; run it again with: cd demo && mvpgen run)")
     assert "baseline done in" in made.stderr  # progress, as plain lines off a terminal
+    if name == "churn":  # the README shows what its first command prints, word for word
+        readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+        shown = readme.split("```\nChurn MVP\n", 1)[1].split("```", 1)[0]
+        assert [title, *shown.splitlines()] == summary[:-1]
 
     project = tmp_path / "demo"
     assert files_of(project) == expected_files(package, data_file) | REPORTS
