@@ -146,19 +146,15 @@ class OneColumnRule(BaseEstimator):
                                                              .astype(str)))
 
     def _fit_cut(self, x: pd.Series, y: pd.Series) -> None:
-        from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
-
         values = _numbers(x, self.kind_)
         self.fill_ = float(values.median()) if values.notna().any() else 0.0
-        tree = (DecisionTreeRegressor(max_depth=1, min_samples_leaf=MIN_ROWS)
-                if self.task == "regression"
-                else DecisionTreeClassifier(max_depth=1, min_samples_leaf=MIN_ROWS))
-        tree.fit(values.fillna(self.fill_).to_frame(), y)
-        if tree.tree_.node_count < 3:
+        cut = best_cut(values.fillna(self.fill_).to_numpy(dtype=float), y.to_numpy(),
+                       regression=self.task == "regression", min_rows=MIN_ROWS)
+        if cut is None:
             self.cut_ = float("inf")  # no cut helps: every row gets the overall answer
             self.below_ = self.above_ = self.overall_
             return
-        self.cut_ = float(tree.tree_.threshold[0])
+        self.cut_ = cut
         below = values.fillna(self.fill_) <= self.cut_
         self.rows_below_ = int(below.sum())
         self.below_, self.above_ = self._answer(y[below]), self._answer(y[~below])
@@ -279,6 +275,46 @@ def _one_of(values: list[str], joined_by: str = "or") -> str:
     if len(values) <= 1:
         return "".join(values)
     return ", ".join(values[:-1]) + f" {joined_by} {values[-1]}"
+
+
+def best_cut(values: np.ndarray, y: np.ndarray, *, regression: bool,
+             min_rows: int) -> float | None:
+    """Return the cut of ``values`` that best separates ``y``, as a depth-1 tree would.
+
+    The same split scikit-learn's decision stump finds (Gini impurity for classes, squared
+    error for numbers, at least ``min_rows`` rows on each side, the cut halfway between
+    two neighbouring values, the first of equally good cuts), searched in one sorted pass:
+    the rule is fitted hundreds of times while its column is chosen, and a tree's input
+    checks would cost more than the search. None when no cut is possible or none helps.
+    """
+    if len(values) < 2 * min_rows:
+        return None
+    x = values.astype(np.float32).astype(float)  # the tree's own precision
+    order = np.argsort(x, kind="stable")
+    x = x[order]
+    if regression:
+        target = y[order].astype(float)[:, None]
+    else:
+        _, codes = np.unique(y[order].astype(str), return_inverse=True)
+        target = np.eye(codes.max() + 1)[codes]
+    total = len(x)
+    if not regression and target.sum(axis=0).max() == total:
+        return None  # one class only: nothing to separate
+    left = np.cumsum(target, axis=0)[:-1]  # sums (numbers) or counts (classes) up to i
+    right = left[-1] + target[-1] - left
+    n_left = np.arange(1, total, dtype=float)
+    n_right = total - n_left
+    # What the split keeps: the larger, the purer the two sides (a constant drops out).
+    kept = (left**2).sum(axis=1) / n_left + (right**2).sum(axis=1) / n_right
+    valid = ((x[1:] > x[:-1] + 1e-7) & (n_left >= min_rows) & (n_right >= min_rows))
+    if not valid.any():
+        return None
+    best = int(np.argmax(np.where(valid, kept, -np.inf)))
+    if regression and kept[best] <= (left[-1] + target[-1]).sum() ** 2 / total + 1e-12:
+        return None  # squared error no lower on either side: no cut helps
+    low, high = x[best], x[best + 1]
+    cut = low / 2.0 + high / 2.0
+    return float(low if cut == high or not np.isfinite(cut) else cut)
 
 
 def _pooled(rule: OneColumnRule, conditions: list[str]) -> float:
