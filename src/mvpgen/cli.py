@@ -23,6 +23,7 @@ from typing import Any
 import click
 
 from mvpgen import __version__
+from mvpgen.words import printable
 
 TASKS = ("binary", "multiclass", "regression")
 # 0 success, 1 findings, 2 bad usage or input, 130 interrupted; a crash is none of
@@ -39,7 +40,7 @@ class _Group(click.Group):
         try:
             return super().main(*args, **kwargs)
         except KeyboardInterrupt:  # pragma: no cover - needs a real Ctrl-C
-            click.echo("\nInterrupted; nothing was left half-written.", err=True)
+            echo("\nInterrupted; nothing was left half-written.", err=True)
             sys.exit(INTERRUPTED_EXIT_CODE)
         except BrokenPipeError:
             # The reader went away (`mvpgen summary | head`): stop quietly, as tools do.
@@ -56,34 +57,39 @@ class _Group(click.Group):
             if _debug(ctx):
                 raise
             for finding in getattr(err, "findings", ()):
-                click.echo(_printable(str(finding)), err=True)
-            click.echo(f"Error: {_printable(str(err))}", err=True)
+                echo(finding, err=True)
+            echo(f"Error: {err}", err=True)
             ctx.exit(err.exit_code)
         except click.UsageError as err:
             # One line, like every other error: what is wrong, and where the help is.
             command = err.ctx.command_path if err.ctx else "mvpgen"
-            click.echo(f"Error: {err.format_message()} (see '{command} --help')", err=True)
+            echo(f"Error: {err.format_message()} (see '{command} --help')", err=True)
             ctx.exit(err.exit_code)
         except (click.Abort, KeyboardInterrupt):
-            click.echo("\nInterrupted; nothing was left half-written.", err=True)
+            echo("\nInterrupted; nothing was left half-written.", err=True)
             ctx.exit(INTERRUPTED_EXIT_CODE)
         except (click.ClickException, click.exceptions.Exit, BrokenPipeError):
             raise  # click reports its own errors and exits
         except MemoryError:
-            click.echo("Error: out of memory; sample the data (e.g. data.engine: duckdb) or use "
+            echo("Error: out of memory; sample the data (e.g. data.engine: duckdb) or use "
                        "a larger machine", err=True)
             ctx.exit(2)
         except Exception as err:  # a bug, not bad input: say so in one line
             if _debug(ctx):
                 raise
-            click.echo(f"Error: unexpected {type(err).__name__}: {_printable(str(err))} — run "
+            echo(f"Error: unexpected {type(err).__name__}: {err} — run "
                        "'mvpgen --debug ...' to see where, and please report it", err=True)
             ctx.exit(BUG_EXIT_CODE)
 
 
-def _printable(text: str) -> str:
-    """Return text a terminal shows as it is: control characters (escapes) made visible."""
-    return "".join(c if c.isprintable() or c in "\n\t" else repr(c)[1:-1] for c in text)
+def echo(message: object = "", *, err: bool = False, nl: bool = True) -> None:
+    """Print for a person: names and values from the data never reach the terminal raw.
+
+    Every line mvpgen prints goes through here, so an escape sequence hidden in a column
+    name, a category or a project name is shown as text (``\\x1b]0;...``) and never
+    retitles the window or clears the screen.
+    """
+    click.echo(printable(str(message)), err=err, nl=nl)
 
 
 def _debug(ctx: click.Context) -> bool:
@@ -286,19 +292,19 @@ def new(directory: Path | None, mapping_file: Path | None, example: str | None,
     except KeyboardInterrupt:
         raise click.Abort from None  # reported as interrupted, exit code 130
     if made is None:
-        click.echo("Nothing was written; run the command again to change an answer.")
+        echo("Nothing was written; run the command again to change an answer.")
         return
     if not quiet:
         for field, value in made.inferred.items():
-            click.echo(f"inferred {field}: {value!r}")
+            echo(f"inferred {field}: {value!r}")
         for finding in made.findings:
-            click.echo(f"recorded in CHECKLIST.md: {finding}")
+            echo(f"recorded in CHECKLIST.md: {finding}")
     shown = shlex.quote(_shown(made.path))
-    click.echo(f"Created {_shown(made.path)} (package {made.package})")
+    echo(f"Created {_shown(made.path)} (package {made.package})")
     if no_run or not made.has_data:
         later = "mvpgen run    # EDA, baseline, review" if made.has_data else (
             "mvpgen show    # then put the data in data/raw/, set data.path, mvpgen run")
-        click.echo(f"Next: cd {shown} && {later}")
+        echo(f"Next: cd {shown} && {later}")
         return
     from mvpgen.data.inspection import forget_reads
     from mvpgen.generator.pipeline import run_pipeline
@@ -308,9 +314,9 @@ def new(directory: Path | None, mapping_file: Path | None, example: str | None,
         result = run_pipeline(made.path, eda=eda_mode, quiet=quiet)
     except KeyboardInterrupt:
         raise click.Abort from None
-    click.echo(result.summary)
+    echo(result.summary)
     if not quiet:
-        click.echo(f"(in {result.seconds['total']:.0f} s; run it again with: cd {shown} && "
+        echo(f"(in {result.seconds['total']:.0f} s; run it again with: cd {shown} && "
                    "mvpgen run)")
 
 
@@ -342,7 +348,7 @@ def init(file: Path, data: Path | None, force: bool) -> None:
         written = write_blank_mapping(file, data=data, force=force)
     except KeyboardInterrupt:
         raise click.Abort from None  # reported as interrupted, exit code 130
-    click.echo(f"wrote {written}; fill it in, then: mvpgen check {shlex.quote(str(file))}")
+    echo(f"wrote {written}; fill it in, then: mvpgen check {shlex.quote(str(file))}")
 
 
 @main.command(context_settings=CONTEXT)
@@ -354,9 +360,9 @@ def examples() -> None:
     from mvpgen.generator.catalog import list_examples
 
     for example in list_examples():
-        click.echo(f"{example.name:<10} {example.task:<11} {example.title}: "
+        echo(f"{example.name:<10} {example.task:<11} {example.title}: "
                    f"{example.requirement} ({example.rows:,} rows)")
-    click.echo("Try: mvpgen new my-mvp --example churn --no-input")
+    echo("Try: mvpgen new my-mvp --example churn --no-input")
 
 
 @main.command(context_settings=CONTEXT)
@@ -376,13 +382,13 @@ def check(file_or_project: Path, record: bool) -> None:
 
     report = check_path(file_or_project, record=record)
     for line in report.notes:
-        click.echo(line)
+        echo(line)
     for finding in report.findings:
-        click.echo(_printable(str(finding)))
+        echo(finding)
     if report.findings:
-        click.echo(f"{report.path}: {len(report.findings)} finding(s)", err=True)
+        echo(f"{report.path}: {len(report.findings)} finding(s)", err=True)
         raise SystemExit(1)
-    click.echo(f"{report.path}: sound")
+    echo(f"{report.path}: sound")
 
 
 @main.command(context_settings=CONTEXT)
@@ -401,7 +407,7 @@ def update(project: Path | None, dry_run: bool) -> None:
 
     result = update_project(_project_root(project), dry_run=dry_run)
     for line in result.lines:
-        click.echo(_printable(line))
+        echo(line)
     if result.conflicts and not dry_run:
         from mvpgen.errors import UpdateConflictError
 
@@ -434,10 +440,10 @@ def _progress(quiet: bool) -> Callable[[str], None]:
     """
     step = click.get_current_context().meta.get(_RUN_STEP)
     if step is not None:
-        return lambda message: click.echo(f"[{step}] {_printable(message)} ...", err=True)
+        return lambda message: echo(f"[{step}] {message} ...", err=True)
     if quiet:
         return lambda message: None
-    return lambda message: click.echo(f"{_printable(message)} ...", err=True)
+    return lambda message: echo(f"{message} ...", err=True)
 
 
 @main.command(context_settings=CONTEXT)
@@ -446,9 +452,9 @@ def show() -> None:
     from mvpgen.mapping.describe import describe_mapping
 
     project = _project()
-    click.echo(_printable(project.mapping.project.name))
+    echo(project.mapping.project.name)
     for label, sentence in describe_mapping(project.mapping):
-        click.echo(f"  {label:<12} {_printable(sentence)}")
+        echo(f"  {label:<12} {sentence}")
 
 
 @main.command(context_settings=CONTEXT)
@@ -461,7 +467,7 @@ def refresh() -> None:
     from mvpgen.steps.docs import refresh_all
 
     for path in refresh_all(_project()):
-        click.echo(f"updated {path.name}")
+        echo(f"updated {path.name}")
 
 
 @main.command(context_settings=CONTEXT)
@@ -489,13 +495,13 @@ def eda(full: bool, sample_rows: int, quiet: bool) -> None:
                       progress=_progress(quiet))
     if not quiet:
         root = project.root
-        click.echo(f"wrote {result.report.relative_to(root)} ({result.profiled_rows:,} of "
+        echo(f"wrote {result.report.relative_to(root)} ({result.profiled_rows:,} of "
                    f"{result.rows:,} rows) and {result.quality_file.relative_to(root)}")
         issues = result.quality["issues"]
         for issue in issues[:3]:
-            click.echo(f"  - {_printable(issue['message'])}")
+            echo(f"  - {issue['message']}")
         if len(issues) > 3:
-            click.echo(f"  ... {len(issues) - 3} more in {result.quality_file.relative_to(root)}")
+            echo(f"  ... {len(issues) - 3} more in {result.quality_file.relative_to(root)}")
 
 
 @main.command(context_settings=CONTEXT)
@@ -512,14 +518,14 @@ def baseline(quiet: bool) -> None:
     run = baseline_step(_project(), progress=_progress(quiet))
     if not quiet:
         result = run.result
-        click.echo(_printable(result.recommendation.sentence))
-        click.echo(_printable(result.goal.message))
+        echo(result.recommendation.sentence)
+        echo(result.goal.message)
         feedback = result.feedback
         if feedback.get("used"):
-            click.echo(f"learnt from {feedback['used']:,} reviewers' labels "
+            echo(f"learnt from {feedback['used']:,} reviewers' labels "
                        f"({feedback['changed']:,} corrected the data)")
         for warning in result.warnings:
-            click.echo(f"  warning: {_printable(warning.message)}")
+            echo(f"  warning: {warning.message}")
 
 
 @main.command(context_settings=CONTEXT)
@@ -542,15 +548,15 @@ def review(new_data: Path | None, limit: int | None, quiet: bool) -> None:
 
     chosen = review_step(_project(), new_data=new_data, limit=limit, progress=_progress(quiet))
     if chosen.table.empty:
-        click.echo(f"every one of the {chosen.candidates:,} rows of {chosen.source} has a "
+        echo(f"every one of the {chosen.candidates:,} rows of {chosen.source} has a "
                    "reviewer's label already; nothing to review")
         return
     if not quiet:
         skipped = (f"; {chosen.already_labelled:,} already labelled were skipped"
                    if chosen.already_labelled else "")
-        click.echo(f"chose {len(chosen.table):,} of {chosen.candidates:,} rows of "
-                   f"{_printable(chosen.source)} for review{skipped}")
-        click.echo("wrote reports/review.csv and reports/review.html: open the page, label "
+        echo(f"chose {len(chosen.table):,} of {chosen.candidates:,} rows of "
+                   f"{chosen.source} for review{skipped}")
+        echo("wrote reports/review.csv and reports/review.html: open the page, label "
                    "the cases, download the filled CSV, then run `mvpgen feedback FILLED.csv`")
 
 
@@ -568,19 +574,19 @@ def feedback(filled: Path) -> None:
 
     result = feedback_step(_project(), filled)
     for line in result.skipped:
-        click.echo(f"skipped {_printable(line)}", err=True)
+        echo(f"skipped {line}", err=True)
     skipped = len(result.skipped)
-    click.echo(f"added {result.added:,} label{'s' if result.added != 1 else ''} to "
+    echo(f"added {result.added:,} label{'s' if result.added != 1 else ''} to "
                "data/feedback/labels.csv"
                + (f"; {skipped:,} line{'s' if skipped != 1 else ''} skipped" if skipped else "")
                + (f"; {result.already:,} already taken in before" if result.already else "")
                + (f"; {result.unanswered:,} cases left unlabelled" if result.unanswered else ""))
     share = result.agreement.share
     if share is not None:
-        click.echo(f"model and reviewers agree on {share:.0%} of the "
+        echo(f"model and reviewers agree on {share:.0%} of the "
                    f"{result.agreement.labels:,} rows labelled so far")
     if result.added:
-        click.echo("run `mvpgen baseline` to learn from them")
+        echo("run `mvpgen baseline` to learn from them")
 
 
 @main.command(context_settings=CONTEXT)
@@ -600,9 +606,11 @@ def status(project: Path | None, as_json: bool) -> None:
     if as_json:
         import json
 
-        click.echo(json.dumps(state, indent=2, ensure_ascii=False))
+        from mvpgen.words import printable_json
+
+        click.echo(printable_json(json.dumps(state, indent=2, ensure_ascii=False)))
     else:
-        click.echo(_printable(render_status(state)))
+        echo(render_status(state))
     if state["stage"] == "invalid mapping":
         raise SystemExit(1)
 
@@ -622,11 +630,11 @@ def predict(rows: Path, out: Path, force: bool) -> None:
 
     scored = score_file(_project(), rows, out, force=force)
     for note in scored.notes:
-        click.echo(f"note: {note}", err=True)
+        echo(f"note: {note}", err=True)
     for column, count in scored.unseen.items():
-        click.echo(f"note: {count:,} rows hold a value of '{_printable(column)}' training never "
+        echo(f"note: {count:,} rows hold a value of '{column}' training never "
                    "saw (see new_values)", err=True)
-    click.echo(f"wrote {scored.rows:,} predictions to {out}")
+    echo(f"wrote {scored.rows:,} predictions to {out}")
 
 
 @main.command(context_settings=CONTEXT)
@@ -635,7 +643,7 @@ def summary() -> None:
     from mvpgen.steps.summary import summary_lines
 
     for line in summary_lines(_project()):
-        click.echo(_printable(line))
+        echo(line)
 
 
 @main.command(name="run", context_settings=CONTEXT)

@@ -14,6 +14,7 @@ import warnings
 from typing import TYPE_CHECKING
 
 from mvpgen.errors import DataError
+from mvpgen.words import quoted
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -56,9 +57,34 @@ def tidy(frame: pd.DataFrame, *, dates: tuple[str, ...] = (), source: str = "dat
             continue
         if isinstance(series.dtype, pd.CategoricalDtype):
             series = _text_categories(series)
+        if series.dtype == object and _holds_bytes(series):
+            series, note = _from_bytes(series, column, source)
+            frame.attrs["notes"] = [*frame.attrs.get("notes", ()), note]
         if series.dtype == object or isinstance(series.dtype, pd.CategoricalDtype):
             frame[column] = _typed_text(series, decimal_comma)
     return frame
+
+
+def _holds_bytes(series: pd.Series) -> bool:
+    values = series.dropna().head(1000)
+    return not values.empty and all(isinstance(v, (bytes, bytearray, memoryview))
+                                    for v in values)
+
+
+def _from_bytes(series: pd.Series, column: str, source: str) -> tuple[pd.Series, str]:
+    """Return a column of bytes (Parquet's binary type) as text, and a note saying how.
+
+    Bytes that are all UTF-8 are text stored without its type; any others are shown
+    in hexadecimal, which keeps each value distinct and printable.
+    """
+    try:
+        text = series.map(lambda v: bytes(v).decode("utf-8"), na_action="ignore")
+    except UnicodeDecodeError:
+        text = series.map(lambda v: bytes(v).hex(), na_action="ignore")
+        return text, (f"{source}: column {quoted(column)} holds binary values, not text; "
+                      "they are read as hexadecimal text (drop the column from the export "
+                      "if it means nothing to the target)")
+    return text, f"{source}: column {quoted(column)} holds bytes; they are read as UTF-8 text"
 
 
 def _text_categories(series: pd.Series) -> pd.Series:

@@ -49,6 +49,11 @@ class Population:
     missing: dict[str, float] = field(default_factory=dict)  # column -> share, every row
     classes: dict[str, int] = field(default_factory=dict)  # target class -> rows
     cut: str | None = None  # the first held-out time, for a time split
+    engine: str = "duckdb"  # what counted the rows: duckdb | spark
+    spread: dict[str, float] = field(default_factory=dict)  # a quantity's target, every row
+    # Spark: the held-out rows where they live, scored there by the fitted contenders
+    # (see data.spark.ClusterHoldout); None when the holdout is the sample loaded.
+    cluster: Any = field(default=None, repr=False, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
         """Return the population as ``metrics.json`` and the quality summary keep it."""
@@ -56,7 +61,41 @@ class Population:
                 "strategy": self.strategy, "holdout_rows": self.holdout_rows,
                 "train_rows": self.train_rows, "sampled_train": self.sampled_train,
                 "sampled_holdout": self.sampled_holdout, "missing": self.missing,
-                "classes": self.classes, "cut": self.cut}
+                "classes": self.classes, "cut": self.cut, "engine": self.engine,
+                **({"spread": self.spread} if self.spread else {})}
+
+    def notes(self, measured: int | None = None) -> list[str]:
+        """Return, in words, which figures cover every row and which a sample.
+
+        Args:
+            measured: how many held-out rows the metrics were measured on, when they
+                were scored where they live (Spark) rather than among the rows loaded.
+        """
+        engine = {"duckdb": "DuckDB", "spark": "Spark"}.get(self.engine, self.engine)
+        target = ("the target's classes, " if self.classes else
+                  "the target's spread, " if self.spread else "")
+        notes = [f"Counted by {engine} over all {self.rows:,} rows: the rows with a target, "
+                 f"{target}each column's missing values"]
+        notes.append("Fitted, cross-validated and screened for leaks on "
+                     + _share(self.sampled_train, self.train_rows, "training rows"))
+        held = f"held-out rows ({self.strategy} split)"
+        if measured is not None:
+            notes.append("Metrics and intervals measured on " + _share(
+                measured, self.holdout_rows, held) + ", scored on the cluster by every "
+                "contender")
+        else:
+            notes.append("Metrics and intervals measured on "
+                         + _share(self.sampled_holdout, self.holdout_rows, held))
+        loaded = self.sampled_train + self.sampled_holdout
+        notes.append(f"The columns' profiles, the importances, the learning curve and the "
+                     f"holdout table describe the {loaded:,} rows loaded")
+        return notes
+
+
+def _share(part: int, whole: int, what: str) -> str:
+    if part >= whole:
+        return f"all {whole:,} {what}"
+    return f"a random sample of {part:,} of the {whole:,} {what}"
 
 
 def out_of_core(mapping: Mapping, source: Source) -> bool:
@@ -138,7 +177,7 @@ def draw(mapping: Mapping, source: Source, *, seed: int = 0,
     frame = pd.concat([train, test], ignore_index=True)
     is_holdout = np.r_[np.zeros(len(train), bool), np.ones(len(test), bool)]
     population = Population(rows, with_target, strategy, held, with_target - held, len(train),
-                            len(test), missing, classes, cut)
+                            len(test), missing, classes, cut, engine="duckdb")
     return frame, is_holdout, population
 
 

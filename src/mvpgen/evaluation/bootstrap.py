@@ -143,7 +143,52 @@ def bootstrap(statistics: dict[str, Callable[[np.ndarray], float]], resampler: R
 def metric_statistic(name: str, p: Predictions) -> Callable[[np.ndarray], float]:
     """Return a function of resampled rows that computes a metric fast."""
     metric = METRICS[name]
+    if name in ("average_precision", "roc_auc") and p.classes == (False, True):
+        ranked = _Ranked(p.truth, p.score)
+        return ranked.average_precision if name == "average_precision" else ranked.roc_auc
     return lambda rows: metric.fast(p.take(rows))
+
+
+class _Ranked:
+    """A binary holdout sorted once by score, so that ranking metrics of a resample need
+    no sort: a resample is how often each row was drawn, and the metric a weighted sum
+    in the fixed order. The same values as on the resampled rows themselves (tied
+    scores counted together), in linear rather than n log n time per resample.
+    """
+
+    def __init__(self, truth: np.ndarray, score: np.ndarray) -> None:
+        self.order = np.argsort(-score, kind="stable")
+        self.truth = np.asarray(truth, dtype=bool)[self.order]
+        ordered = score[self.order]
+        # Where each run of equal scores starts, in the sorted order.
+        self.starts = np.flatnonzero(np.concatenate([[True], ordered[1:] != ordered[:-1]]))
+        self.size = len(score)
+
+    def _weights(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        drawn = np.bincount(rows, minlength=self.size)[self.order].astype(float)
+        hits = np.add.reduceat(drawn * self.truth, self.starts)
+        return hits, np.add.reduceat(drawn, self.starts) - hits  # per run of tied scores
+
+    def average_precision(self, rows: np.ndarray) -> float:
+        """Return the resample's average precision."""
+        hits, misses = self._weights(rows)
+        positives = hits.sum()
+        if positives == 0:
+            return float("nan")
+        true_positives = np.cumsum(hits)
+        flagged = true_positives + np.cumsum(misses)
+        precision = np.divide(true_positives, flagged, out=np.zeros_like(flagged),
+                              where=flagged > 0)
+        return float(np.sum(hits / positives * precision))
+
+    def roc_auc(self, rows: np.ndarray) -> float:
+        """Return the resample's ROC AUC: ties count half."""
+        hits, misses = self._weights(rows)
+        positives, negatives = hits.sum(), misses.sum()
+        if positives == 0 or negatives == 0:
+            return float("nan")
+        below = negatives - np.cumsum(misses)  # negatives scored lower than each run
+        return float(np.sum(hits * (below + 0.5 * misses)) / (positives * negatives))
 
 
 def interval(values: np.ndarray) -> list[float]:

@@ -192,6 +192,7 @@ class BaselineResult:
                 msg = (f"{source} was written by another version of mvpgen (schema "
                        f"{document.get('schema_version')!r}); run the baseline step again")
                 raise DataError(msg)
+            _check_shape(document)
             metric = document["primary_metric"]
             contenders = {}
             for name, entry in document["models"].items():
@@ -220,3 +221,90 @@ class BaselineResult:
             msg = (f"{source} is damaged or was edited by hand ({type(err).__name__}: {err}); "
                    "run the baseline step again to write it anew")
             raise DataError(msg) from err
+
+
+# What the readers of a result (summary, status, checklist) rely on, checked when a file
+# is read back: a value edited by hand is reported as such, never met half-way through.
+_NUMBER = (int, float)
+_CONTENDER_VERDICTS = ("met", "not_met", "inconclusive")
+
+
+def _check_shape(document: dict[str, Any]) -> None:
+    """Raise TypeError naming the first field of ``document`` that a result cannot hold."""
+    from mvpgen.metrics import METRICS
+
+    _one_of(document["primary_metric"], METRICS, "primary_metric")
+    _one_of(document["task"], ("binary", "multiclass", "regression"), "task")
+    _expect(document["target"], str, "target")
+    recommendation = _expect(document["recommendation"], dict, "recommendation")
+    _one_of(recommendation["code"], RECOMMENDATIONS, "recommendation.code")
+    _expect(recommendation["sentence"], str, "recommendation.sentence")
+    goal = _expect(document["goal"], dict, "goal")
+    _one_of(goal["verdict"], VERDICTS, "goal.verdict")
+    _expect(goal["threshold"], _NUMBER, "goal.threshold")
+    _expect(goal["value"], (*_NUMBER, type(None)), "goal.value")
+    _expect(goal["contender"], (str, type(None)), "goal.contender")
+    _expect(goal["message"], str, "goal.message")
+    _interval(goal["ci"], "goal.ci")
+    split = _expect(document["split"], dict, "split")
+    _expect(split["strategy"], str, "split.strategy")
+    _expect(split["test_rows"], int, "split.test_rows")
+    models = _expect(document["models"], dict, "models")
+    if not models:
+        raise TypeError("models is empty")
+    intervals = _expect(document["confidence_intervals"], dict, "confidence_intervals")
+    for name, entry in models.items():
+        where = f"models.{name}"
+        _expect(entry, dict, where)
+        for metric, value in _expect(entry["test"], dict, f"{where}.test").items():
+            _expect(value, (*_NUMBER, type(None)), f"{where}.test.{metric}")
+        _one_of(entry["verdict"], _CONTENDER_VERDICTS, f"{where}.verdict")
+        for key in ("kind", "description"):
+            _expect(entry[key], str, f"{where}.{key}")
+        for key in ("decision_threshold", "threshold_spread", "fit_seconds"):
+            _expect(entry.get(key), (*_NUMBER, type(None)), f"{where}.{key}")
+        _expect(entry.get("rule"), (str, type(None)), f"{where}.rule")
+        by_metric = _expect(intervals[name], dict, f"confidence_intervals.{name}")
+        _interval(by_metric[document["primary_metric"]], f"confidence_intervals.{name}")
+    for i, warning in enumerate(_expect(document["warnings"], list, "warnings")):
+        _expect(_expect(warning, dict, f"warnings[{i}]")["message"], str,
+                f"warnings[{i}].message")
+    for key in ("business", "defer"):
+        part = _expect(document.get(key), (dict, type(None)), key)
+        if part is not None:
+            _expect(part["message"], str, f"{key}.message")
+    proposed = _expect((document.get("defer") or {}).get("proposed"), (dict, type(None)),
+                       "defer.proposed")
+    if proposed is not None:
+        _expect(proposed["review_per_1000"], _NUMBER, "defer.proposed.review_per_1000")
+        _expect(proposed["verdict"], str, "defer.proposed.verdict")
+    feedback = _expect(document["feedback"], dict, "feedback")
+    if feedback.get("used"):
+        for key in ("used", "changed", "confirmed"):
+            _expect(feedback[key], int, f"feedback.{key}")
+        added = _expect(feedback["added_rows"], dict, "feedback.added_rows")
+        for key in ("data_without_target", "new"):
+            _expect(added[key], int, f"feedback.added_rows.{key}")
+    _expect(_expect(document["leaks"], dict, "leaks").get("suspects", []), list,
+            "leaks.suspects")
+
+
+def _expect(value: Any, kinds: type | tuple[type, ...], where: str) -> Any:
+    if not isinstance(value, kinds):
+        msg = f"{where} holds {type(value).__name__} {str(value)[:40]!r}"
+        raise TypeError(msg)
+    return value
+
+
+def _one_of(value: Any, allowed: Any, where: str) -> None:
+    if not isinstance(value, str) or value not in allowed:
+        msg = f"{where} holds {str(value)[:40]!r}, not one of {', '.join(allowed)}"
+        raise TypeError(msg)
+
+
+def _interval(value: Any, where: str) -> None:
+    if not isinstance(value, list) or len(value) != 2:
+        msg = f"{where} is not an interval [low, high]"
+        raise TypeError(msg)
+    for bound in value:
+        _expect(bound, (*_NUMBER, type(None)), where)

@@ -101,13 +101,21 @@ class Data:
             "where the query runs: a SQLAlchemy URL, secrets as ${VARIABLE}, e.g. "
             "postgresql://ann:${PGPASSWORD}@db/shop (default: DuckDB, embedded)")
     )
+    table: str | None = field(
+        default=None, metadata=help_text(
+            "a table of Spark's catalog whose rows are the data (instead of path), read by "
+            "Spark, e.g. sales.customers")
+    )
     engine: str = field(
         default="pandas", metadata=help_text(
             "pandas (read it all), duckdb (out of core: all rows counted, a sample fitted) "
-            "or spark") | {"quiet_default": True}
+            "or spark (on a cluster: all rows counted, a sample fitted, the whole holdout "
+            "scored there; pip install 'mvpgen[spark]')") | {"quiet_default": True}
     )
     spark_master: str | None = field(
-        default=None, metadata=help_text("the Spark master, e.g. local[*] or spark://host:7077")
+        default=None, metadata=help_text(
+            "the Spark master, e.g. spark://host:7077 (default: local[*], Spark embedded; "
+            "MVPGEN_SPARK_MASTER in the environment wins)")
     )
     # Recorded when the project is made, so a changed extract does not go unnoticed.
     rows: int | None = field(default=None, metadata=help_text("the number of data rows"))
@@ -335,6 +343,7 @@ def _consistency_problems(m: Mapping) -> list[Problem]:
     if m.data.engine not in ENGINES:
         out.append(Problem("data.engine", f"'{m.data.engine}' is not an engine",
                            f"use one of: {', '.join(ENGINES)}"))
+    out.extend(_spark_problems(m.data))
     if tech.target in m.data.not_leaks:
         out.append(Problem("data.not_leaks", f"names the target column '{tech.target}'",
                            "list only feature columns the leak screen named"))
@@ -356,6 +365,27 @@ def _consistency_problems(m: Mapping) -> list[Problem]:
     if m.humans is not None and m.humans.review_budget is not None and m.humans.review_budget < 1:
         out.append(Problem("humans.review_budget", f"{m.humans.review_budget} is not positive",
                            "give how many items a reviewer can check per cycle, e.g. 200"))
+    return out
+
+
+def _spark_problems(data: Data) -> list[Problem]:
+    """Check the fields only Spark reads: a catalog table, a master, a query run by Spark."""
+    out = []
+    if data.table is not None and (data.path is not None or data.query is not None):
+        other = "data.path" if data.path is not None else "data.query"
+        out.append(Problem("data.table", f"and {other} both name the data",
+                           "keep one: the table, or the files or query"))
+    if data.table is not None and data.engine == "duckdb":
+        out.append(Problem("data.table", "is a table of Spark's catalog, which DuckDB cannot "
+                           "read", "set data.engine: spark"))
+    spark = data.engine == "spark" or data.table is not None
+    if data.spark_master is not None and not spark:
+        out.append(Problem("data.spark_master", f"is set but data.engine is {data.engine}",
+                           "set data.engine: spark, or remove spark_master"))
+    if spark and data.connection is not None:
+        out.append(Problem("data.connection", "is not read by Spark, which runs data.query "
+                           "over its own catalog",
+                           "remove data.connection, or set data.engine: duckdb"))
     return out
 
 

@@ -48,12 +48,16 @@ class Evidence:
         self.quality = _json(project.path(PATHS.quality))
         self.result: BaselineResult | None = None
         self.result_problem: str | None = None
-        document = _json(project.path(PATHS.metrics))
+        metrics = project.path(PATHS.metrics)
+        document = _json(metrics)
         if document is not None:
             try:
                 self.result = BaselineResult.from_dict(document)
             except DataError as err:
                 self.result_problem = str(err)
+        elif metrics.exists():
+            self.result_problem = (f"{PATHS.metrics} is damaged (not a JSON document of "
+                                   "results); run the baseline step again to write it anew")
         self.review_rows = _csv_rows(project.path(PATHS.review_csv))
         task = self.result.task if self.result else mapping.technical.task
         self.labels_error: DataError | None = None  # a damaged log, for steps to refuse

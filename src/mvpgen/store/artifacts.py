@@ -93,10 +93,12 @@ def load_model(model_path: Path, card_path: Path,
                "saves; refusing to load it; run the baseline step again")
         raise ModelError(msg)
     try:
-        return sio.loads(data, trusted=sorted(asked)), card
+        model = sio.loads(data, trusted=sorted(asked))
     except Exception as err:  # a truncated or hand-made file
         msg = f"{model_path} cannot be loaded ({type(err).__name__}); run the baseline again"
         raise ModelError(msg) from err
+    _check_fits(card, model, card_path)
+    return model, card
 
 
 def read_card(path: Path) -> dict[str, Any]:
@@ -114,7 +116,63 @@ def read_card(path: Path) -> dict[str, Any]:
     if not isinstance(card, dict) or any(k not in card for k in needed):
         msg = f"{path} is not a model card of this mvpgen; run the baseline step again"
         raise ModelError(msg)
+    problem = _card_problem(card)
+    if problem:
+        msg = f"{path} is damaged or was edited by hand ({problem}); run the baseline step again"
+        raise ModelError(msg)
     return card
+
+
+# What each entry of a card holds, as the baseline writes it (the readers rely on it).
+_NUMBER = (int, float)
+_CARD = {"task": str, "target": str, "model_sha256": str, "contender": (str, type(None)),
+         "decision_threshold": (*_NUMBER, type(None)), "features": list,
+         "feature_kinds": dict, "categories": dict, "ranges": dict, "id_columns": list,
+         "labels": list, "versions": dict, "trusted_types": list}
+
+
+def _card_problem(card: dict[str, Any]) -> str | None:
+    """Return the first entry of a card that is not what the baseline writes, or None."""
+    for key, kinds in _CARD.items():
+        if key in card and not isinstance(card[key], kinds):
+            return f"{key} holds {type(card[key]).__name__}"
+    if card["task"] not in ("binary", "multiclass", "regression"):
+        return f"task is {card['task']!r}"
+    if not card["features"] or not all(isinstance(c, str) for c in card["features"]):
+        return "features is not a list of column names"
+    if not all(isinstance(c, str) for c in card.get("id_columns", [])):
+        return "id_columns is not a list of column names"
+    for name, seen in card.get("categories", {}).items():
+        if not isinstance(seen, list):
+            return f"categories.{name} is not a list"
+    for name, bounds in card.get("ranges", {}).items():
+        if not (isinstance(bounds, list) and len(bounds) == 2
+                and all(isinstance(b, _NUMBER) for b in bounds)):
+            return f"ranges.{name} is not [low, high]"
+    versions = card.get("versions", {})
+    if not all(k in ("python", *LIBRARIES) and isinstance(v, str) for k, v in versions.items()):
+        return "versions names something other than python and " + ", ".join(LIBRARIES)
+    if card["task"] == "binary" and card.get("positive_label") not in card.get("labels", []):
+        return "positive_label is not one of labels"
+    return None
+
+
+def _check_fits(card: dict[str, Any], model: Any, path: Path) -> None:
+    """Refuse a card that describes another model than the one it stands beside."""
+    names = getattr(model, "feature_names_in_", None)
+    if names is not None and [str(n) for n in names] != card["features"]:
+        problem = "its features are not the model's"
+    elif card["task"] == "regression" or not hasattr(model, "classes_"):
+        problem = None
+    elif [str(c) for c in model.classes_] != [str(c) for c in card.get("labels", [])]:
+        problem = "its labels are not the model's classes"
+    elif card["task"] == "binary" and card.get("positive_label") not in list(model.classes_):
+        problem = "its positive_label is not one of the model's classes"
+    else:
+        problem = None
+    if problem:
+        msg = f"{path} does not describe the saved model ({problem}); run the baseline step again"
+        raise ModelError(msg)
 
 
 def _is_class(name: str, *, extra: tuple[str, ...]) -> bool:
