@@ -152,3 +152,52 @@ def test_without_a_capacity_the_budget_metrics_are_undefined_and_not_reported():
 def test_a_resample_keeps_the_capacity():
     case = next(binary_cases())
     assert case.take(np.arange(10)).capacity == 0.2
+
+
+# --- a resample as counts: the same values as the resampled rows themselves ---------------------
+
+
+@pytest.mark.parametrize("name", ["accuracy", "balanced_accuracy", "precision", "recall", "f1",
+                                  "roc_auc", "average_precision", "f1_macro"])
+def test_a_resample_counted_scores_like_the_rows_it_draws(name):
+    from mvpgen.evaluation.bootstrap import metric_statistic
+
+    rng = np.random.default_rng(11)
+    for size in (3, 40, 700):
+        for _ in range(20):
+            if name == "f1_macro":
+                truth = rng.choice(np.array(["a", "b", "c"], dtype=object), size)
+                label = rng.choice(np.array(["a", "b"], dtype=object), size)
+                p = Predictions(truth, label, None, ("a", "b", "c"))
+            else:  # tied scores on purpose: two decimals
+                score = rng.uniform(size=size).round(2)
+                truth = rng.uniform(size=size) < score
+                p = Predictions(truth, score >= 0.5, score, (False, True))
+            rows = rng.integers(0, size, size)
+            counted = metric_statistic(name, p)(rows)
+            copied = METRICS[name].fast(p.take(rows))
+            assert (np.isnan(counted) and np.isnan(copied)) or counted == pytest.approx(copied,
+                                                                                      abs=1e-12)
+
+
+def test_people_and_money_on_a_counted_resample_match_the_rows():
+    from mvpgen.evaluation.costs import cost_statistic
+    from mvpgen.evaluation.defer import defer_statistic, least_sure, with_people
+    from mvpgen.evaluation.fitting import cost_per_1000
+    from mvpgen.mapping.schema import Costs
+
+    rng = np.random.default_rng(12)
+    costs = Costs(false_positive=3, false_negative=7, true_positive=-2, true_negative=0.5)
+    for _ in range(50):
+        size = int(rng.integers(5, 400))
+        score = rng.uniform(size=size)
+        truth = rng.uniform(size=size) < score
+        p = Predictions(truth, score >= 0.4, score, (False, True))
+        rows = rng.integers(0, size, size)
+        assert cost_statistic(p, costs)(rows) == pytest.approx(
+            cost_per_1000(truth[rows], p.label[rows], costs))
+        for metric in ("accuracy", "recall", "precision"):
+            sample = p.take(rows)
+            people = with_people(sample, 0.25, least_sure(sample, 0.4, metric))
+            assert defer_statistic(p, metric, 0.25, 0.4)(rows) == pytest.approx(
+                METRICS[metric].fast(people))

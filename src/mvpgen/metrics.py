@@ -296,6 +296,39 @@ def _at_budget(p: Predictions, *, recall: bool) -> float:
     return hits / np.sum(acted)
 
 
+def from_confusion(name: str, counts: np.ndarray) -> float:
+    """Return a decision metric from a confusion matrix of counts (or weights).
+
+    Rows are the true classes, columns the decisions, in one order of classes; for a
+    yes/no task, index 1 is the positive class. The same values as the fast versions
+    on the rows themselves: a class absent from the rows plays no part.
+    """
+    total = counts.sum()
+    hits = np.diag(counts)
+    actual, decided = counts.sum(axis=1), counts.sum(axis=0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if name == "accuracy":
+            return float(hits.sum() / total) if total else float("nan")
+        if name == "balanced_accuracy":
+            present = actual > 0
+            return float(np.mean(hits[present] / actual[present])) if present.any() \
+                else float("nan")
+        # F1 per class: 2 TP / (2 TP + wrong), 0 without a hit, undefined when neither
+        # the rows nor the decisions hold the class.
+        seen = (actual > 0) | (decided > 0)
+        f1 = np.where(hits > 0, 2 * hits / (actual + decided), 0.0)
+        if name == "f1_macro":
+            return float(np.mean(f1[seen])) if seen.any() else float("nan")
+        if name == "f1":
+            return float(f1[1]) if seen[1] else float("nan")
+        if name == "precision":
+            return float(hits[1] / decided[1]) if decided[1] else float("nan")
+        if name == "recall":
+            return float(hits[1] / actual[1]) if actual[1] else float("nan")
+    msg = f"{name} is not a decision metric"
+    raise ValueError(msg)
+
+
 _FAST: dict[str, Callable[[Predictions], float]] = {
     "roc_auc": lambda p: _auc(p.truth, p.score),
     "average_precision": lambda p: _average_precision(p.truth, p.score),

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from mvpgen.metrics import METRICS, Predictions
+from mvpgen.metrics import METRICS, Predictions, from_confusion
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -146,14 +146,43 @@ def metric_statistic(name: str, p: Predictions) -> Callable[[np.ndarray], float]
     if name in ("average_precision", "roc_auc") and p.classes == (False, True):
         ranked = _Ranked(p.truth, p.score)
         return ranked.average_precision if name == "average_precision" else ranked.roc_auc
+    if metric.decides and p.classes:
+        decisions = Decisions(p)
+        return lambda rows: from_confusion(name, decisions.confusion(rows))
     return lambda rows: metric.fast(p.take(rows))
 
 
+class Decisions:
+    """A classifier's decisions on the holdout, each row coded as (true class, decision).
+
+    A resample's confusion matrix is then one count of codes, with no copy of the
+    rows: every decision metric, and the money, follow from it.
+    """
+
+    def __init__(self, p: Predictions) -> None:
+        if p.classes == (False, True):
+            truth, label, self.classes = p.truth.astype(int), p.label.astype(int), 2
+        else:
+            names, codes = np.unique(np.concatenate([np.asarray(p.truth).astype(str),
+                                                     np.asarray(p.label).astype(str)]),
+                                     return_inverse=True)
+            truth, label, self.classes = codes[:len(p.truth)], codes[len(p.truth):], len(names)
+        self.codes = truth * self.classes + label
+        self.right = truth * self.classes + truth  # the code of a right decision
+
+    def confusion(self, rows: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+        """Return the confusion matrix of the resample (rows: truth, columns: decision)."""
+        codes = self.codes[rows]
+        counts = np.bincount(codes, weights=weights, minlength=self.classes**2)
+        return counts.reshape(self.classes, self.classes)
+
+
 class _Ranked:
-    """A binary holdout sorted once by score, so that ranking metrics of a resample need
-    no sort: a resample is how often each row was drawn, and the metric a weighted sum
-    in the fixed order. The same values as on the resampled rows themselves (tied
-    scores counted together), in linear rather than n log n time per resample.
+    """A binary holdout sorted once by score, for ranking metrics without a sort.
+
+    A resample is how often each row was drawn, and the metric a weighted sum in the
+    fixed order: the same values as on the resampled rows themselves (tied scores
+    counted together), in linear rather than n log n time per resample.
     """
 
     def __init__(self, truth: np.ndarray, score: np.ndarray) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from mvpgen.evaluation.bootstrap import interval
+from mvpgen.evaluation.bootstrap import Decisions, interval
 from mvpgen.evaluation.fitting import cost_per_1000
 from mvpgen.mapping import Costs
 from mvpgen.metrics import Predictions, rounded
@@ -23,7 +23,16 @@ OUTCOMES = ("true_positive", "false_positive", "false_negative", "true_negative"
 
 def cost_statistic(p: Predictions, costs: Costs) -> Any:
     """Return a function of resampled rows: the cost per 1,000 decisions on them."""
-    return lambda rows: cost_per_1000(p.truth[rows], p.label[rows], costs)
+    decisions = Decisions(p)
+    # The confusion matrix's cells, truth by decision: TN, FP / FN, TP.
+    each = np.array([[costs.of("true_negative"), costs.of("false_positive")],
+                     [costs.of("false_negative"), costs.of("true_positive")]])
+
+    def statistic(rows: np.ndarray) -> float:
+        return float(1000 * np.sum(decisions.confusion(rows) * each) / len(rows)) \
+            if len(rows) else float("nan")
+
+    return statistic
 
 
 def business_case(predictions: dict[str, Predictions], costs: Costs,

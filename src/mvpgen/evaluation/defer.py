@@ -16,8 +16,9 @@ from typing import Any
 
 import numpy as np
 
+from mvpgen.evaluation.bootstrap import Decisions
 from mvpgen.evaluation.verdict import judge
-from mvpgen.metrics import METRICS, Predictions, rounded
+from mvpgen.metrics import METRICS, Predictions, from_confusion, rounded
 
 SHARES = tuple(np.round(np.arange(0.0, 0.55, 0.05), 2))
 _RANKING = {"roc_auc", "average_precision", "log_loss", "roc_auc_ovr", "recall_at_budget",
@@ -64,11 +65,20 @@ def with_people(p: Predictions, share: float, unsure: np.ndarray) -> Predictions
 def defer_statistic(p: Predictions, metric: str, share: float,
                     threshold: float | None) -> Callable[[np.ndarray], float]:
     """Return a function of resampled rows: the metric of model and people together."""
-    fast = METRICS[metric].fast
+    # The holdout is put in review order once; a resample is then how often each row
+    # was drawn, and people take the first ``share`` of the drawn rows in that order.
+    order = np.argsort(-least_sure(p, threshold, metric), kind="stable")
+    decisions = Decisions(p)
+    codes, right = decisions.codes[order], decisions.right[order]
+    size = decisions.classes**2
 
     def statistic(rows: np.ndarray) -> float:
-        sample = p.take(rows)
-        return fast(with_people(sample, share, least_sure(sample, threshold, metric)))
+        drawn = np.bincount(rows, minlength=len(p.truth))[order].astype(float)
+        count = round(share * len(rows))
+        taken = np.clip(count - (np.cumsum(drawn) - drawn), 0, drawn)  # copies people decide
+        confusion = (np.bincount(codes, weights=drawn - taken, minlength=size)
+                     + np.bincount(right, weights=taken, minlength=size))
+        return from_confusion(metric, confusion.reshape(decisions.classes, decisions.classes))
 
     return statistic
 
