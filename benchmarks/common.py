@@ -83,6 +83,22 @@ def write_table(rows: int, folder: Path, seed: int = 0) -> Path:
     return path
 
 
+def write_parquet_dataset(rows: int, folder: Path, *, chunk: int = 1_000_000) -> Path:
+    """Write the table as a folder of Parquet files, one chunk at a time, once per size.
+
+    Each chunk is drawn with its own seed, so the table never has to fit in memory.
+    """
+    dataset = folder / f"synthetic_{rows}_parquet"
+    done = folder / f"synthetic_{rows}_parquet.complete"  # beside it: the folder holds data
+    if not done.exists():
+        dataset.mkdir(exist_ok=True)
+        for part, start in enumerate(range(0, rows, chunk)):
+            table = synthetic_table(min(chunk, rows - start), seed=part)
+            table.to_parquet(dataset / f"part-{part:04d}.parquet", index=False)
+        done.touch()
+    return dataset
+
+
 def measure(command: list[str], cwd: Path | None = None, env: dict | None = None) -> dict:
     """Run ``command``; return its wall time in seconds and its peak memory in MB.
 
