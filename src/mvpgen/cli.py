@@ -18,7 +18,7 @@ import shlex
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
@@ -48,6 +48,13 @@ class _Group(click.Group):
             os.dup2(devnull, sys.stdout.fileno())
             sys.exit(141)
 
+    def make_context(self, info_name: str | None, args: list[str],
+                     parent: click.Context | None = None, **extra: Any) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except click.UsageError as err:  # an option of mvpgen itself, e.g. -C FOLDER
+            _usage_error(err)
+
     def invoke(self, ctx: click.Context) -> Any:
         from mvpgen.errors import MvpgenError
 
@@ -61,32 +68,61 @@ class _Group(click.Group):
             echo(f"Error: {err}", err=True)
             ctx.exit(err.exit_code)
         except click.UsageError as err:
-            # One line, like every other error: what is wrong, and where the help is.
-            command = err.ctx.command_path if err.ctx else "mvpgen"
-            echo(f"Error: {err.format_message()} (see '{command} --help')", err=True)
+            _usage_error(err)
+        except click.ClickException as err:
+            echo(f"Error: {err.format_message()}", err=True)
             ctx.exit(err.exit_code)
         except (click.Abort, KeyboardInterrupt):
             echo("\nInterrupted; nothing was left half-written.", err=True)
             ctx.exit(INTERRUPTED_EXIT_CODE)
-        except (click.ClickException, click.exceptions.Exit, BrokenPipeError):
-            raise  # click reports its own errors and exits
+        except (click.exceptions.Exit, BrokenPipeError):
+            raise
         except MemoryError:
             echo("Error: out of memory; sample the data (e.g. data.engine: duckdb) or use "
-                       "a larger machine", err=True)
+                 "a larger machine", err=True)
             ctx.exit(2)
         except Exception as err:  # a bug, not bad input: say so in one line
             if _debug(ctx):
                 raise
+            refusal = _system_refusal(err)
+            if refusal is not None:  # the machine refused, not mvpgen: the user can fix it
+                echo(f"Error: {refusal}; nothing was left half-written", err=True)
+                ctx.exit(2)
             echo(f"Error: unexpected {type(err).__name__}: {err} — run "
-                       "'mvpgen --debug ...' to see where, and please report it", err=True)
+                 "'mvpgen --debug ...' to see where, and please report it", err=True)
             ctx.exit(BUG_EXIT_CODE)
 
 
+def _system_refusal(err: Exception) -> str | None:
+    """Say what to do when the system refused a file (permissions, a full or read-only disk)."""
+    import errno
+
+    if not isinstance(err, OSError) or err.filename is None:
+        return None
+    path = Path(err.filename)
+    place = path if path.exists() else path.parent  # a file being made: its folder
+    if err.errno in (errno.EACCES, errno.EPERM):
+        return (f"permission denied on {place}; give yourself access to it (e.g. chmod -R "
+                f"u+rwX {shlex.quote(str(place))}), then run the command again")
+    if err.errno == errno.EROFS:
+        return f"{place} is on a read-only disk; work on a copy in a writable folder"
+    if err.errno in (errno.ENOSPC, errno.EDQUOT):
+        return f"no space left to write in {path.parent}; free some space, then run it again"
+    return None
+
+
+def _usage_error(err: click.UsageError) -> NoReturn:
+    """Say what is wrong in one line, like every other error, and where the help is."""
+    command = err.ctx.command_path if err.ctx else "mvpgen"
+    echo(f"Error: {err.format_message()} (see '{command} --help')", err=True)
+    raise click.exceptions.Exit(err.exit_code)
+
+
 def echo(message: object = "", *, err: bool = False, nl: bool = True) -> None:
-    """Print for a person: names and values from the data never reach the terminal raw.
+    r"""Print for a person: names and values from the data never reach the terminal raw.
 
     Every line mvpgen prints goes through here, so an escape sequence hidden in a column
-    name, a category or a project name is shown as text (``\\x1b]0;...``) and never
+    name, a category or a project name is shown as text (``\x1b]0;...``) and never
     retitles the window or clears the screen.
     """
     click.echo(printable(str(message)), err=err, nl=nl)
@@ -286,7 +322,7 @@ def new(directory: Path | None, mapping_file: Path | None, example: str | None,
     request = NewRequest(directory=directory, mapping_file=mapping_file, example=example,
                          data=data, overrides=overrides, interactive=not no_input,
                          allow_findings=allow_findings,
-                         echo=(lambda line: None) if quiet else click.echo)
+                         echo=(lambda line: None) if quiet else echo)
     try:
         made = create_project(request)
     except KeyboardInterrupt:
@@ -616,19 +652,25 @@ def status(project: Path | None, as_json: bool) -> None:
 
 
 @main.command(context_settings=CONTEXT)
-@click.argument("rows", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("rows", type=click.Path(path_type=Path))
 @click.argument("out", type=click.Path(path_type=Path))
 @click.option("--force", is_flag=True, help="Replace OUT if it exists.")
-def predict(rows: Path, out: Path, force: bool) -> None:
-    """Score the rows of ROWS (CSV or Parquet) with the saved model; write OUT (CSV).
+@click.option("--engine", type=click.Choice(["pandas", "spark"]),
+              help="pandas reads ROWS into memory and writes OUT as CSV; spark scores ROWS "
+                   "on the cluster and writes OUT as a folder of Parquet files [default: "
+                   "spark when mvp.yaml has Spark read the data, else pandas].")
+def predict(rows: Path, out: Path, force: bool, engine: str | None) -> None:
+    """Score the rows of ROWS with the saved model; write OUT.
 
-    OUT keeps the id columns and adds the prediction, its score (for classes) and
-    new_values: the columns where a row holds a category training never saw, or a
-    number outside the training range. OUT is never one of the project's inputs.
+    ROWS is a CSV or Parquet file; with --engine spark also a folder or glob of them, a
+    location such as s3a://bucket/new/, or a table of Spark's catalog. OUT keeps the id
+    columns and adds the prediction, its score (for classes) and new_values: the columns
+    where a row holds a category training never saw, or a number outside the training
+    range. OUT is never one of the project's inputs.
     """
-    from mvpgen.steps.predict import score_file
+    from mvpgen.steps.predict import score
 
-    scored = score_file(_project(), rows, out, force=force)
+    scored = score(_project(), rows, out, force=force, engine=engine)
     for note in scored.notes:
         echo(f"note: {note}", err=True)
     for column, count in scored.unseen.items():

@@ -15,20 +15,20 @@ def quoted(name: object) -> str:
 
 
 def printable(text: object, keep: str = "\n\t") -> str:
-    """Return text a terminal shows as it is, whatever the data put in it.
+    r"""Return text a terminal shows as it is, whatever the data put in it.
 
     Control characters (an escape sequence that would retitle the window or clear the
-    screen, a carriage return, a right-to-left override) are written out as ``\\x1b``,
-    ``\\r``, ``\\u202e``; the characters in ``keep`` (line breaks and tabs) stay.
+    screen, a carriage return, a right-to-left override) are written out as ``\x1b``,
+    ``\r``, ``\u202e``; the characters in ``keep`` (line breaks and tabs) stay.
     """
     return "".join(c if c.isprintable() or c in keep else repr(c)[1:-1] for c in str(text))
 
 
 def printable_json(text: str) -> str:
-    """Return a JSON document with the control characters inside its strings escaped.
+    r"""Return a JSON document with the control characters inside its strings escaped.
 
     ``json.dumps(..., ensure_ascii=False)`` keeps C1 controls and format characters raw;
-    escaped as ``\\u009b``, the document means the same and shows safely.
+    escaped as ``\u009b``, the document means the same and shows safely.
     """
     import json
 

@@ -22,6 +22,7 @@ from mvpgen.data.read import fingerprint
 from mvpgen.data.sources import Source
 from mvpgen.data.target import find_label, infer_positive_label, infer_task, python_values
 from mvpgen.errors import DataError, MissingColumnError
+from mvpgen.words import printable
 
 TABLE_ROWS = 40  # columns listed one per line; the rest are counted by role
 # Words of a column's name that mark the target: a word equal to one of them (or, for
@@ -439,5 +440,6 @@ def roles_table(inspection: Inspection) -> list[str]:
 
 
 def _cut(name: str, limit: int = 40) -> str:
-    name = " ".join(name.split())  # a name with a line break stays on its row
+    # A name with a line break stays on its row; one with an escape shows it, as text.
+    name = printable(" ".join(name.split()), keep="")
     return name if len(name) <= limit else name[: limit - 1] + "…"

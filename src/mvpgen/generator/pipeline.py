@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import IO
 
 from mvpgen.errors import MvpgenError
+from mvpgen.words import printable
 
 _PROGRESS = re.compile(r"^\[(\w+)\] (.*?)(?: \.\.\.)?$")
 TICK_SECONDS = 0.2
@@ -154,20 +155,21 @@ class _Display:
         if self.live:
             self.tick()
         elif not self.quiet:
-            print(f"{step}: {message}", file=self.out, flush=True)
+            print(printable(f"{step}: {message}"), file=self.out, flush=True)
 
     def note(self, line: str) -> None:
         """A line that is not progress (a warning of a library, say): pass it on."""
         if not self.quiet:
             self._clear()
-            print(line, file=self.out, flush=True)
+            print(printable(line), file=self.out, flush=True)
 
     def tick(self) -> None:
         if not self.live or self.step is None:
             return
         number = self.steps.index(self.step) + 1 if self.step in self.steps else 0
         elapsed = time.perf_counter() - self.step_started
-        text = f"[{number}/{len(self.steps)}] {self.step}: {self.message} ({elapsed:.0f} s)"
+        text = printable(f"[{number}/{len(self.steps)}] {self.step}: {self.message} "
+                         f"({elapsed:.0f} s)", keep="")
         width = shutil.get_terminal_size((100, 20)).columns - 1
         self.out.write("\r\x1b[K" + text[:width])
         self.out.flush()

@@ -31,6 +31,7 @@ from mvpgen.generator.answers import (
 )
 from mvpgen.generator.numbers import parse_capacity, parse_number
 from mvpgen.metrics import METRICS, TASKS, metrics_for
+from mvpgen.words import printable
 
 DEFAULT_METRIC = {"binary": "roc_auc", "multiclass": "f1_macro", "regression": "mae"}
 # Typed to an optional question that has a default, to say "none" instead.
@@ -99,7 +100,7 @@ def ask_missing(raw: dict[str, Any], *, optional: bool, facts: DataFacts | None 
         default = _valid_default(question, default, raw)
         why = question.why(raw) if callable(question.why) else question.why
         note = facts.notes.get(question.field)
-        click.secho(f"\n{why}" + (f"\n{note}" if note else ""), dim=True)
+        click.secho(printable(f"\n{why}" + (f"\n{note}" if note else "")), dim=True)
         text = question.text
         if default is not None:  # Enter takes the default: "none" says none
             text = text.replace("(blank for none)", "(type none for none)")
@@ -120,7 +121,7 @@ def confirm_answers(lines: list[str]) -> bool:
     """
     click.echo("\nThe project, as answered:")
     for line in lines:
-        click.echo(f"  {line}")
+        click.echo(f"  {printable(line)}")
     return _prompt("Create the project with these answers? [Y/n]", "", _yes_or_no,
                    show_default=False)
 
@@ -150,17 +151,18 @@ def _prompt(text: str, default: str, read: Callable[[str], Any], *,
         KeyboardInterrupt: on Ctrl-C.
         click.Abort: when the input ends (Ctrl-D).
     """
+    # The default (a proposed column, say) is shown by us, escapes written out.
+    shown = (click.style(printable(text), bold=True)
+             + (f" [{printable(default)}]" if show_default and default else ""))
     if not _on_terminal():
-        return click.prompt(click.style(text, bold=True), default=default,
-                            show_default=show_default and bool(default), value_proc=read)
-    shown = click.style(text, bold=True) + (f" [{default}]" if show_default and default else "")
+        return click.prompt(shown, default=default, show_default=False, value_proc=read)
     while True:
         click.echo(f"{shown}: ", nl=False)
         typed = _typed_line()
         try:
             return read(typed or default)
         except click.UsageError as err:
-            click.echo(f"Error: {err.message}")
+            click.echo(f"Error: {printable(err.message)}")
 
 
 def _on_terminal() -> bool:

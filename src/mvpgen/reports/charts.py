@@ -41,7 +41,21 @@ def image(fig: Any, alt: str) -> str:
     """Return the figure as an <img> with its data inside, and close it."""
     import html
 
+    from matplotlib.text import Text
+    from matplotlib.ticker import FixedFormatter, FuncFormatter
+
+    from mvpgen.words import printable
+
     plt = _pyplot()
+    # A name holding an escape shows it, as text (drawn raw, it would be a missing glyph).
+    for text in fig.findobj(Text):
+        text.set_text(printable(text.get_text(), keep="\n"))
+    for axes in fig.axes:  # tick labels given as text are drawn anew from their formatter
+        for axis in (axes.xaxis, axes.yaxis):
+            named = axis.get_major_formatter()
+            if isinstance(named, (FixedFormatter, FuncFormatter)):
+                axis.set_major_formatter(FuncFormatter(
+                    lambda x, pos, named=named: printable(named(x, pos), keep="\n")))
     buffer = io.BytesIO()
     fig.tight_layout()
     fig.savefig(buffer, format="png")

@@ -112,6 +112,9 @@ def profile_page(frame: pd.DataFrame, *, target: str, task: str, title: str,
         # warning for the library's authors, about which a user can do nothing.
         warnings.filterwarnings("ignore", category=PendingDeprecationWarning)
         warnings.filterwarnings("ignore", category=matplotlib.MatplotlibDeprecationWarning)
+        # A control character in a value is drawn as a box; the warning saying so would
+        # print the character itself to the terminal.
+        warnings.filterwarnings("ignore", message=r"Glyph \d+ .* missing from font")
         description_set = report.description_set
         _add_sections(report, sections)
         page = report.to_html().replace(token, html.escape(title, quote=True))
