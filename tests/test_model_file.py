@@ -154,3 +154,50 @@ def test_a_damaged_card_is_refused_in_one_line(saved: Path, isolated: Path) -> N
     assert refused(saved, isolated)[0] == (
         f"Error: {saved / 'models/model.json'} is damaged (JSONDecodeError); run the baseline "
         "step again\n")
+
+
+@pytest.mark.parametrize(("entry", "value", "problem"), [
+    ("task", "clustering", "is damaged or was edited by hand (task is 'clustering')"),
+    ("positive_label", "maybe", "is damaged or was edited by hand (positive_label is not one "
+     "of labels)"),
+    ("features", [1, 2], "is damaged or was edited by hand (features is not a list of column "
+     "names)"),
+    ("features", None, "is damaged or was edited by hand (features holds NoneType)"),
+    ("ranges", {"tenure_months": "6 to 30"}, "is damaged or was edited by hand "
+     "(ranges.tenure_months is not [low, high])"),
+    ("categories", {"plan": "basic"}, "is damaged or was edited by hand (categories.plan is "
+     "not a list)"),
+    ("versions", {"a-package-never-installed": "1.0"}, "is damaged or was edited by hand "
+     "(versions names something other than python and scikit-learn, pandas, numpy, skops)"),
+    ("id_columns", 5, "is damaged or was edited by hand (id_columns holds int)"),
+    ("labels", ["no", "yes", "perhaps"], "does not describe the saved model (its labels are "
+     "not the model's classes)"),
+    ("features", ["tenure_months"], "does not describe the saved model (its features are not "
+     "the model's)"),
+])
+def test_a_card_edited_by_hand_is_refused_in_one_line(saved: Path, isolated: Path, entry: str,
+                                                      value: object, problem: str) -> None:
+    card_file = saved / "models/model.json"
+    card = json.loads(card_file.read_text(encoding="utf-8"))
+    card[entry] = value  # the model file is untouched: its hash still matches
+    card_file.write_text(json.dumps(card), encoding="utf-8")
+    for output in refused(saved, isolated):
+        assert output == f"Error: {card_file} {problem}; run the baseline step again\n"
+
+
+def test_a_card_without_a_threshold_reviews_at_the_default(saved: Path) -> None:
+    card_file = saved / "models/model.json"
+    card = json.loads(card_file.read_text(encoding="utf-8"))
+    del card["decision_threshold"]
+    card_file.write_text(json.dumps(card), encoding="utf-8")
+    result = run("-C", str(saved), "review", "--limit", "3", "-q")
+    assert result.exit_code == 0, result.output
+    import csv
+
+    with (saved / "reports/review.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    clear = [row for row in rows if abs(float(row["score"]) - 0.5) > 0.001]  # not rounded
+    for row in clear:  # decided at 0.5, not at the threshold the baseline chose (0.44)
+        decided = "yes" if float(row["score"]) > 0.5 else "no"
+        assert f"decided '{decided}'" in row["why"]
+    assert any(0.444 < float(row["score"]) < 0.499 for row in clear)

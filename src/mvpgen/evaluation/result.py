@@ -251,7 +251,8 @@ def _check_shape(document: dict[str, Any]) -> None:
     _expect(split["test_rows"], int, "split.test_rows")
     models = _expect(document["models"], dict, "models")
     if not models:
-        raise TypeError("models is empty")
+        msg = "models is empty"
+        raise TypeError(msg)
     intervals = _expect(document["confidence_intervals"], dict, "confidence_intervals")
     for name, entry in models.items():
         where = f"models.{name}"

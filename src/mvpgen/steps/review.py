@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from mvpgen.data.read import load_dataset, read_table, require_columns
+from mvpgen.evaluation.fitting import DEFAULT_THRESHOLD
 from mvpgen.loop.rowkeys import row_ids
 from mvpgen.project import PATHS, Project
 from mvpgen.spreadsheet import safe_csv
@@ -151,7 +152,8 @@ def _priority(predicted: pd.DataFrame, recorded: pd.Series, card: dict[str, Any]
     task = card["task"]
     if task == "binary":
         score = predicted["score"].to_numpy(dtype=float)
-        decided = score >= card["decision_threshold"]
+        threshold = card.get("decision_threshold")
+        decided = score >= (DEFAULT_THRESHOLD if threshold is None else threshold)
         wrong = np.where(decided, 1 - score, score)
         costs = mapping.costs
         expected = (None if costs is None else
