@@ -32,9 +32,13 @@ class Case:
     options: tuple[str, ...] = field(default=("--eda", "off"))
 
 
-def data_case(name: str, error: str | None = None, **more: object) -> Case:
-    return Case(name, ("--mapping", "{business}", "--data", str(BAD / name), *DATA_ARGS),
-                error, **more)
+def data_case(name: str, error: str | None = None, *, extra: tuple[str, ...] = (),
+              data: str | None = None, **more: object) -> Case:
+    return Case(name, ("--mapping", "{business}", "--data", data or str(BAD / name),
+                       *DATA_ARGS, *extra), error, **more)
+
+
+NOT_REGULAR = "is not a regular file (a device or a pipe)"
 
 
 CASES = [
@@ -78,6 +82,27 @@ CASES = [
     data_case("folder.csv",  # a folder may hold a Parquet data set; this one holds none
               f"{BAD / 'folder.csv'} holds no Parquet file; name a CSV or Parquet file, or a "
               "folder or glob of Parquet files, in data.path or --data"),
+    data_case("an empty target of a binary task",
+              "technical.target: column 'churned' has no values in empty_target.csv — a model "
+              "needs a target that varies; choose another column",
+              data=str(BAD / "empty_target.csv"), extra=("--task", "binary",
+                                                         "--positive-label", "yes")),
+    data_case("constant_date.csv",  # an export date: the same in every row
+              "data.time_column: column 'exported_on' holds one date (2025-01-31) in every row "
+              "of constant_date.csv: it orders nothing, so no holdout of the latest rows can "
+              "follow it — choose a column whose dates vary, or leave time_column unset",
+              extra=("--time-column", "exported_on")),
+    # Read, a device never ends and a pipe waits for a writer: refused at once.
+    data_case("a device as the data",
+              f"data file /dev/zero {NOT_REGULAR}; save the data to a file and pass that",
+              data="/dev/zero"),
+    data_case("a pipe as the data",
+              f"data file {{tmp}}/pipe.csv {NOT_REGULAR}; save the data to a file and pass "
+              "that", data="{tmp}/pipe.csv"),
+    Case("a pipe as the mapping", ("--mapping", "{tmp}/pipe.yaml"),
+         f"mapping file {{tmp}}/pipe.yaml {NOT_REGULAR} (pass the mvp.yaml file itself)"),
+    Case("a device as the mapping", ("--mapping", "/dev/zero"),
+         f"mapping file /dev/zero {NOT_REGULAR} (pass the mvp.yaml file itself)"),
     Case("unknown_keys.yaml", ("--mapping", str(BAD / "unknown_keys.yaml")),
          "business.kpii: unknown key — known keys here: requirement, kpi, current, goal, "
          "deadline, capacity (did you mean 'kpi'?)"),
@@ -97,6 +122,9 @@ CASES = [
               options=("--eda", "quick")),
     data_case("infinities.csv", verdict="met"),
     data_case("non_utf8.csv", verdict="met"),
+    data_case("dollar_values.csv", verdict="met",  # plan_$10_$20: money, not math
+              options=("--eda", "quick")),
+    data_case("binary_column.parquet", verdict="met"),  # bytes: an identifier, never a crash
     data_case("utf16.csv", verdict="met"),
     Case("jinja_mapping.yaml", ("--mapping", str(BAD / "jinja_mapping.yaml"), "--data",
                                 str(BAD / "non_utf8.csv")), verdict="met"),
@@ -123,7 +151,11 @@ def test_a_hostile_input_is_refused_clearly_or_handled_soundly(isolated, case):
     (isolated / "occupied").mkdir()
     (isolated / "occupied" / "mine.txt").write_text("keep me\n", encoding="utf-8")
     (isolated / "notes.txt").write_text("a file, not a folder\n", encoding="utf-8")
-    args = [a.replace("{business}", str(business)) for a in case.args]
+    tmp = isolated.parent
+    for pipe in ("pipe.csv", "pipe.yaml"):
+        os.mkfifo(tmp / pipe)  # no writer ever comes: reading it would wait for ever
+    args = [a.replace("{business}", str(business)).replace("{tmp}", str(tmp))
+            for a in case.args]
     corpus, here = tree_digest(BAD), tree_digest(isolated)
 
     result = run("new", case.dest, *args, "--no-input", "--quiet", *case.options)
@@ -133,7 +165,7 @@ def test_a_hostile_input_is_refused_clearly_or_handled_soundly(isolated, case):
     assert "Traceback" not in output
     if case.error is not None:
         assert result.exit_code == 2, output
-        expected = case.error.replace("{cwd}", os.getcwd())
+        expected = case.error.replace("{cwd}", os.getcwd()).replace("{tmp}", str(tmp))
         assert result.stderr.splitlines()[-1] == f"Error: {expected}"
         assert tree_digest(isolated) == here  # nothing written, nothing half-written
     else:
@@ -149,6 +181,14 @@ def test_a_hostile_input_is_refused_clearly_or_handled_soundly(isolated, case):
                                            "act on none"]
         assert (project / "reports/review.html").is_file()
         assert (project / "reports/eda.html").is_file() == ("quick" in case.options)
+        if case.name == "dollar_values.csv":  # shown as written, in the page and charts
+            page = (project / "reports/eda.html").read_text(encoding="utf-8")
+            assert "plan_$10_$20" in page and "plan_$5_$9" in page
+        if case.name == "binary_column.parquet":
+            assert metrics["data"]["notes"] == [
+                "binary_column.parquet: column 'blob' holds binary values, not text; they are "
+                "read as hexadecimal text (drop the column from the export if it means "
+                "nothing to the target)"]
         if case.name == "jinja_mapping.yaml":
             readme = (project / "README.md").read_text(encoding="utf-8")
             assert "{{ cookiecutter.project_slug }} {% raw %}{{ 7*7 }}{% endraw %}" in readme

@@ -54,6 +54,22 @@ def test_a_declared_time_column_is_parsed_whatever_its_format():
                                                  pd.Timestamp("2025-01-09")]
 
 
+def test_a_column_of_bytes_is_read_as_text_and_said_so(tmp_path):
+    frame = pd.DataFrame({"blob": [b"\x00\xff\x10", b"\xfe\x01", None],
+                          "code": ["Zürich".encode(), b"Gen\xc3\xa8ve", b"Z\xc3\xbcrich"],
+                          "churned": ["yes", "no", "yes"]})
+    frame.to_parquet(tmp_path / "t.parquet", index=False)
+    read = read_table(tmp_path / "t.parquet")
+    assert read["blob"].tolist()[:2] == ["00ff10", "fe01"]
+    assert read["blob"].isna().tolist() == [False, False, True]
+    assert read["code"].astype(str).tolist() == ["Zürich", "Genève", "Zürich"]
+    assert read.attrs["notes"] == [
+        "t.parquet: column 'blob' holds binary values, not text; they are read as "
+        "hexadecimal text (drop the column from the export if it means nothing to the "
+        "target)",
+        "t.parquet: column 'code' holds bytes; they are read as UTF-8 text"]
+
+
 def test_only_the_named_columns_are_read():
     for name in ("comma.csv", "table.parquet"):
         frame = read_table(READ / name, columns=["city", "churned"])

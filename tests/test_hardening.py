@@ -195,6 +195,18 @@ def test_declared_columns_are_checked_against_the_data(churn_raw, tmp_path):
                                "the time column but holds 'basic', which is not a date")
 
 
+def test_a_time_column_holding_one_date_is_a_finding(churn_raw, tmp_path):
+    frame = pd.read_csv(churn_raw["data"]["path"])
+    frame["signup_date"] = "2025-01-31"  # the export date, not when each customer signed up
+    churn_raw["data"]["path"] = str(csv(tmp_path, "customers.csv", frame))
+    result = run("check", str(write_mapping(tmp_path / "mvp.yaml", churn_raw)))
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[0] == (
+        "data.time_column: column 'signup_date' holds one date (2025-01-31) in every row of "
+        "customers.csv: it orders nothing, so no holdout of the latest rows can follow it — "
+        "choose a column whose dates vary, or leave time_column unset")
+
+
 def test_the_time_column_cannot_also_group_rows(churn_raw, tmp_path):
     churn_raw["data"]["group_column"] = "signup_date"
     result = run("check", str(write_mapping(tmp_path / "mvp.yaml", churn_raw)))

@@ -110,3 +110,30 @@ def test_a_target_missing_from_the_file_suggests_the_closest_column(tmp_path):
     with pytest.raises(MissingColumnError) as caught:
         summarize_target(path, "plann", inspect_file(path).names)
     assert str(caught.value) == "plans.csv has no column 'plann'; did you mean 'plan'?"
+
+
+def test_a_date_that_never_changes_is_never_the_time_column(tmp_path):
+    """An export date orders nothing; the date that varies is proposed instead."""
+    rng = np.random.default_rng(4)
+    frame = pd.DataFrame({
+        "exported_on": ["2025-01-31"] * 80,
+        "signed_up": pd.date_range("2024-01-01", periods=80, freq="D").strftime("%Y-%m-%d"),
+        "usage": rng.normal(size=80).round(2), "churned": rng.choice(["yes", "no"], 80)})
+    path = tmp_path / "t.csv"
+    frame.to_csv(path, index=False)
+    assert proposals(path)[2]["data.time_column"] == "signed_up"
+    frame.drop(columns="signed_up").to_csv(path, index=False)
+    inspection, _, proposed = proposals(path)
+    assert dict(zip(inspection.names, [c.role for c in inspection.columns], strict=True))[
+        "exported_on"] == "datetime"
+    assert "data.time_column" not in proposed
+
+
+@pytest.mark.parametrize("task", ["binary", "multiclass", None])
+def test_an_empty_target_gets_no_metric_proposed(tmp_path, task):
+    path = tmp_path / "t.csv"
+    pd.DataFrame({"x": range(6), "y": [None] * 6}).to_csv(path, index=False)
+    inspection = inspect_file(path)
+    summary = summarize_target(path, "y", inspection.names)
+    assert summary.values == ()
+    assert "technical.metric" not in propose_details(inspection, summary, task, "y")

@@ -20,6 +20,7 @@ from mvpgen.data.inspection import inspect_file, summarize_target
 from mvpgen.data.target import target_problem
 from mvpgen.errors import DataError, MissingColumnError
 from mvpgen.mapping import parse_mapping
+from mvpgen.words import quoted
 
 ASK = "What metric are you tracking? What is your measurable goal?"
 
@@ -143,16 +144,34 @@ def data_findings(mapping: Any, base_dir: Path) -> list[Finding]:
            for name, column in _declared_columns(mapping.data) if column not in inspection.names]
     time_column = mapping.data.time_column
     if time_column in inspection.names and source.kind == "file":
-        try:
-            data.read_table(path, columns=[time_column], dates=(time_column,))
-        except DataError as err:
-            out.append(Finding("data.time_column", str(err)))
+        out += time_column_findings(path, time_column)
     problems = target_findings(tech.task, tech.target, path.name, summary, inspection)
     if not problems and len(summary.values) == 2 and tech.task in ("binary", None):
         problems = _positive_label_findings(tech, summary.values)
     if not problems:
         problems = goal_findings(mapping, summary)
     return out + problems
+
+
+def time_column_findings(path: Path, column: str) -> list[Finding]:
+    """Check that a declared time column holds dates that order the rows.
+
+    Returns:
+        At most one finding: a value that is no date, or one date in every row (an
+        export date orders nothing, so no holdout of the latest rows can follow it).
+    """
+    try:
+        dates = data.read_table(path, columns=[column], dates=(column,))[column]
+    except DataError as err:
+        return [Finding("data.time_column", str(err))]
+    distinct = dates.nunique()
+    if distinct >= 2:
+        return []
+    held = ("no date in any row" if distinct == 0 else
+            f"one date ({dates.dropna().iloc[0]:%Y-%m-%d}) in every row")
+    return [Finding("data.time_column", f"column {quoted(column)} holds {held} of {path.name}: "
+                    "it orders nothing, so no holdout of the latest rows can follow it",
+                    "choose a column whose dates vary, or leave time_column unset")]
 
 
 def goal_findings(mapping: Any, summary: Any) -> list[Finding]:

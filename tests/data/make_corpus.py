@@ -101,6 +101,13 @@ def write_hostile_corpus(folder: Path) -> None:
     text = accents.to_csv(index=False, lineterminator="\r\n")
     (folder / "non_utf8.csv").write_bytes(text.encode("cp1252"))
     (folder / "utf16.csv").write_bytes(text.encode("utf-16"))
+    # "$10_$20" would be math to matplotlib: as a category, it must stay text in every chart.
+    money = base.assign(plan=base["plan"].map({"basic": "plan_$10_$20", "pro": "plan_$5_$9"}))
+    money.to_csv(folder / "dollar_values.csv", index=False)
+    # Parquet's binary type: bytes that are no text in any encoding, one value per row.
+    blobs = base.assign(blob=[bytes([i, 0xFF, 0]) * 3 for i in range(len(base))])
+    blobs.to_parquet(folder / "binary_column.parquet", index=False)
+    base.assign(exported_on="2025-01-31").to_csv(folder / "constant_date.csv", index=False)
     spaced = folder / "folder with spaces ü"
     spaced.mkdir(exist_ok=True)
     base.to_csv(spaced / "kündigungen 2025.csv", index=False)

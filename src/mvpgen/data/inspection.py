@@ -245,6 +245,8 @@ def propose_details(inspection: Inspection, summary: TargetSummary, task: str | 
 
 def propose_metric(task: str | None, shares: tuple[float, ...]) -> str | None:
     """Return a primary metric that suits the task and the class balance."""
+    if not shares and task != "regression":
+        return None  # an empty target has no balance to suit (and is refused as such)
     if task == "binary":
         return "average_precision" if min(shares) < PRECISION_RECALL_BELOW_SHARE else "roc_auc"
     if task == "multiclass":

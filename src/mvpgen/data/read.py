@@ -250,6 +250,9 @@ def read_table(path: Path, *, columns: list[str] | None = None,
     if path.is_dir():
         msg = f"{path} is a folder; data.path must name a CSV or Parquet file"
         raise DataError(msg)
+    if not path.is_file():  # read, a device or a pipe never ends, or waits for ever
+        msg = f"{path} is not a regular file (a device or a pipe); save the data to a file"
+        raise DataError(msg)
     kind = file_kind(path)
     if kind == "parquet":
         return tidy(_read_parquet(path, columns), dates=dates, source=path.name)

@@ -9,7 +9,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mvpgen.checks import Finding, check_mapping, resolve_data_path, target_findings
+from mvpgen.checks import (
+    Finding,
+    check_mapping,
+    resolve_data_path,
+    target_findings,
+    time_column_findings,
+)
 from mvpgen.data.sources import Source, anchored
 from mvpgen.data.target import find_label
 from mvpgen.errors import DataFileError, FindingsError, MappingProblemsError, MvpgenError
@@ -164,6 +170,9 @@ def _answers_from_data(raw: dict[str, Any], data_file: Path | Source, request: N
 
     target = get_field(raw, "technical.target")
     summary = summarize_target(data_file, target, inspection.names)
+    if len(summary.values) < 2:  # empty or constant: nothing to learn, so nothing to ask
+        raise DataFileError(str(target_findings(None, target, data_file.name, summary,
+                                                inspection)[0]))
     proposed = propose_details(inspection, summary, get_field(raw, "technical.task"), target)
     facts = dataclasses.replace(
         facts, labels=summary.values, summary=summary, dates=tuple(date_columns(inspection,
@@ -183,6 +192,11 @@ def _answers_from_data(raw: dict[str, Any], data_file: Path | Source, request: N
             msg += (f" (the target '{target}' was guessed from the data; pass --target "
                     f"COLUMN, e.g. one of: {', '.join(choice.candidates)})")
         raise DataFileError(msg)
+    time_column = get_field(raw, "data.time_column")
+    if isinstance(data_file, Path) and time_column in inspection.names:
+        problems = time_column_findings(data_file, time_column)
+        if problems:  # no holdout can follow it: bad input, like a target that cannot serve
+            raise DataFileError(str(problems[0]))
     label = get_field(raw, "technical.positive_label")
     if label is not None:
         # As the data holds it: 1, not "1", when the option or a prompt gave text.
@@ -394,6 +408,10 @@ def _data_file(raw: dict[str, Any], base_dir: Path) -> Path | Source | None:
                    "or glob of Parquet files, in data.path or --data")
             raise DataFileError(msg)
         return dataset
+    if resolved.exists() and not resolved.is_file():
+        msg = (f"data file {resolved} is not a regular file (a device or a pipe); save the "
+               "data to a file and pass that")
+        raise DataFileError(msg)
     if not resolved.is_file():
         msg = f"data file {resolved} does not exist; check data.path or --data"
         raise DataFileError(msg)
