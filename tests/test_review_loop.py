@@ -288,6 +288,30 @@ def test_feedback_leaves_out_empty_ids_and_conflicting_answers(project, tmp_path
     assert log[0]["comment"] == long_comment.strip()
 
 
+@pytest.mark.parametrize(("labels", "skipped"), [
+    (["yes", "no"], [
+        "skipped line 2: row id 'C100002' has another label on line 3; both left out",
+        "skipped line 3: row id 'C100002' already has the label 'yes' on line 2; both left "
+        "out"]),
+    (["yes", "no", "yes"], [  # the third agrees with the first, but the case is in doubt
+        "skipped line 2: row id 'C100002' has another label on line 3; both left out",
+        "skipped line 3: row id 'C100002' already has the label 'yes' on line 2; both left "
+        "out",
+        "skipped line 4: row id 'C100002' has conflicting labels on lines 2 and 3; left out"]),
+])
+def test_every_line_of_a_case_in_conflict_is_counted_as_skipped(project, tmp_path, labels,
+                                                                 skipped):
+    lines = [{"row_id": "C100002", "human_label": label, "comment": ""} for label in labels]
+    lines.append({"row_id": "C100003", "human_label": "no", "comment": ""})
+    write_csv(tmp_path / "filled.csv", lines)
+    result = in_project(project, "feedback", str(tmp_path / "filled.csv"))
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines() == skipped
+    assert result.stdout.splitlines()[0] == (f"added 1 label to data/feedback/labels.csv; "
+                                             f"{len(labels)} lines skipped")
+    assert [e["row_id"] for e in read_csv(project / "data/feedback/labels.csv")] == ["C100003"]
+
+
 def test_a_label_log_saved_by_a_spreadsheet_still_reads(project, tmp_path):
     write_csv(tmp_path / "filled.csv", [{"row_id": "C100001", "human_label": "yes"}])
     assert in_project(project, "feedback", str(tmp_path / "filled.csv")).exit_code == 0

@@ -34,7 +34,7 @@ def baseline_step(project: Project, *,
     """
     from mvpgen.steps.docs import refresh_after
 
-    with project_lock(project.root, say=progress):
+    with project_lock(project.root, writes=("reports", "models"), say=progress):
         before = _previous_result(project)
         run = run_baseline(project, progress=progress)
         progress("Writing the report")

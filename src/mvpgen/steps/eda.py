@@ -128,7 +128,7 @@ def eda_step(project: Project, *, full: bool = False,
     from mvpgen.steps.docs import refresh_after
     from mvpgen.store.lock import project_lock
 
-    with project_lock(project.root, say=progress):
+    with project_lock(project.root, writes=("reports",), say=progress):
         result = run_eda(project, full=full, sample_rows=sample_rows,
                          show_progress=show_progress, progress=progress)
         # Both files are switched together: a failure leaves the previous pair.

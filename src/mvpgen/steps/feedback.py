@@ -94,25 +94,29 @@ def take_feedback(project: Project, filled: Path, *,
                  "model_score": number(value.get("score", "").strip()),
                  "labelled_at": _time(value.get("labelled_at", "")) or received,
                  "received_at": received, "source": neutral(filled.name)}
+        conflict = answers[row].get("conflict") if row in answers else None
+        if conflict:  # every further line of a case already in conflict is left out too
+            result.skipped.append(f"line {line}: row id {row!r} has conflicting labels on "
+                                  f"lines {first_line[row]} and {conflict}; left out")
+            continue
         if row in answers and answers[row]["human_label"] != entry["human_label"]:
             # Two answers for one case in one file: which one is right is not ours to guess.
-            if not answers[row].get("conflict"):
-                result.skipped.append(f"line {first_line[row]}: row id {row!r} has another "
-                                      f"label on line {line}; both left out")
+            result.skipped.append(f"line {first_line[row]}: row id {row!r} has another "
+                                  f"label on line {line}; both left out")
             result.skipped.append(f"line {line}: row id {row!r} already has the label "
                                   f"{answers[row]['human_label']!r} on line {first_line[row]}; "
                                   "both left out")
-            answers[row]["conflict"] = True
+            answers[row]["conflict"] = line
             continue
         answers.setdefault(row, entry)
         first_line.setdefault(row, line)
-    good = [entry for entry in answers.values() if not entry.pop("conflict", False)]
+    good = [entry for entry in answers.values() if not entry.pop("conflict", None)]
     if not good:
         why = (f"{len(result.skipped)} line(s) are invalid (first: {sorted(result.skipped)[0]})"
                if result.skipped else "every human_label is empty")
         msg = f"{filled.name}: no label added; {why}"
         raise DataError(msg)
-    with project_lock(root):
+    with project_lock(root, writes=("data/feedback",)):
         # A label the log already holds as the row's latest, comment and all, is not news:
         # the same file (or the log itself) taken in again adds nothing.
         known = latest(read_labels(root))

@@ -243,7 +243,8 @@ def review_step(project: Project, *, new_data: Path | None = None, limit: int | 
     from mvpgen.steps.docs import refresh_after
     from mvpgen.store.lock import project_lock
 
-    with project_lock(project.root, say=progress):
+    writes = ("reports", "data/feedback") if new_data is not None else ("reports",)
+    with project_lock(project.root, writes=writes, say=progress):
         chosen = build_review(project, new_data=new_data, limit=limit, progress=progress)
         if not chosen.table.empty:
             save_review(chosen, project, new_data=new_data is not None)

@@ -13,12 +13,36 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import stat
 import tempfile
 from pathlib import Path
 
+from mvpgen.errors import ProjectError
+
 JOURNAL = ".mvpgen-journal.json"
 _PENDING = ".pending"
+
+
+def require_writable(root: Path, *folders: str) -> None:
+    """Refuse, before any work, a project whose folders this user cannot write.
+
+    The project folder itself holds the lock and the journal; ``folders`` (relative to
+    it) are where the step writes. A folder not made yet counts as its nearest parent.
+
+    Raises:
+        ProjectError: naming the first folder that cannot be written, and the fix.
+    """
+    for relative in ("", *folders):
+        folder = root / relative
+        while not folder.exists() and folder != root:
+            folder = folder.parent
+        if not os.access(folder, os.W_OK | os.X_OK):
+            shown = shlex.quote(str(folder))
+            msg = (f"{folder} is read-only, so nothing can be written there; make it "
+                   f"writable (chmod -R u+w {shown}) and run the command again; nothing "
+                   "was changed")
+            raise ProjectError(msg)
 
 
 def write_atomically(path: Path, text: str | bytes) -> None:

@@ -23,15 +23,26 @@ class BusyError(MvpgenError):
 
 
 @contextmanager
-def project_lock(root: Path, *, wait: float = WAIT_SECONDS,
+def project_lock(root: Path, *, writes: tuple[str, ...] = (), wait: float = WAIT_SECONDS,
                  say: Callable[[str], None] = lambda message: None) -> Iterator[None]:
     """Hold the project's lock while the block runs.
 
+    Args:
+        root: the project folder.
+        writes: the folders (relative to ``root``) the block writes in; each is checked
+            first, so a read-only one is refused before the work, not after it.
+        wait: how long to wait for another command's lock.
+        say: told when the lock is held by another command.
+
     Raises:
         BusyError: when another command holds it for more than ``wait`` seconds.
+        ProjectError: when the project or one of ``writes`` cannot be written.
     """
     from filelock import FileLock, Timeout
 
+    from mvpgen.store.files import require_writable
+
+    require_writable(root, *writes)
     lock = FileLock(str(root / LOCK_FILE))
     try:
         lock.acquire(timeout=0)
