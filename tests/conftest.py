@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -86,6 +87,35 @@ def run_project(project: Path, *args: str) -> subprocess.CompletedProcess:
 def in_project(project: Path, *args: str) -> Result:
     """Run ``mvpgen -C PROJECT ARGS`` in-process (fast; for commands that fit no model)."""
     return run("-C", str(project), *args)
+
+
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                  "--no-first-run", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync"]
+
+
+def chromium() -> str:
+    """Return Debian's Chromium; skip without it, or fail under MVPGEN_REQUIRE_BROWSER=1."""
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if found:
+        return found
+    if os.environ.get("MVPGEN_REQUIRE_BROWSER") == "1":
+        pytest.fail("chromium is not installed (apt-get install chromium)")
+    pytest.skip("chromium is not installed; set MVPGEN_REQUIRE_BROWSER=1 to make this fail")
+    return ""
+
+
+@pytest.fixture
+def browser_page(tmp_path: Path) -> Any:
+    """A page of headless Chromium, driven by Playwright, that may download files."""
+    executable = chromium()
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
+        context = browser.new_context(accept_downloads=True)
+        yield context.new_page()
+        context.close()
+        browser.close()
 
 
 @pytest.fixture(scope="session")

@@ -7,15 +7,13 @@ a missing browser is a failure.
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 
 import numpy as np
 import pandas as pd
 import pytest
 import yaml
-from conftest import run_project, scaffold
+from conftest import chromium, run_project, scaffold
 
 from mvpgen.data import quality
 from mvpgen.data.read import load_dataset
@@ -31,16 +29,6 @@ REFRESH_VALUE = "<meta http-equiv='refresh' content='0;url=http://127.0.0.1:9/pw
 PROJECT_NAME = f"Churn <script>{PWNED}</script> MVP"
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync", "--no-first-run"]
-
-
-def chromium() -> str:
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
-    if found:
-        return found
-    if os.environ.get("MVPGEN_REQUIRE_BROWSER") == "1":
-        pytest.fail("chromium is not installed (apt-get install chromium)")
-    pytest.skip("chromium is not installed; set MVPGEN_REQUIRE_BROWSER=1 to make this fail")
-    return ""
 
 
 @pytest.fixture

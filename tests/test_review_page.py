@@ -1,8 +1,8 @@
 """The review page in a real browser: label, download, feed back, learn.
 
-Runs headless Chromium (Debian's ``chromium``) through Playwright. Without a
-Chromium the test is skipped, unless MVPGEN_REQUIRE_BROWSER=1 (as in CI), where a
-missing browser is a failure.
+Runs headless Chromium (Debian's ``chromium``) through Playwright (the ``browser_page``
+fixture of conftest.py). Without a Chromium the test is skipped, unless
+MVPGEN_REQUIRE_BROWSER=1 (as in CI), where a missing browser is a failure.
 """
 
 from __future__ import annotations
@@ -10,8 +10,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
-import os
-import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -19,31 +17,6 @@ import pytest
 from conftest import run_project, scaffold
 
 HOSTILE = "</script><img src=x onerror=\"document.title='pwned'\">"
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                  "--no-first-run", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync"]
-
-
-def chromium() -> str:
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
-    if found:
-        return found
-    if os.environ.get("MVPGEN_REQUIRE_BROWSER") == "1":
-        pytest.fail("chromium is not installed (apt-get install chromium)")
-    pytest.skip("chromium is not installed; set MVPGEN_REQUIRE_BROWSER=1 to make this fail")
-    return ""
-
-
-@pytest.fixture
-def browser_page(tmp_path):
-    executable = chromium()
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
-        context = browser.new_context(accept_downloads=True)
-        yield context.new_page()
-        context.close()
-        browser.close()
 
 
 @pytest.mark.slow
