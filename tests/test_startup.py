@@ -8,7 +8,7 @@ import sys
 import pytest
 
 HEAVY = ("pandas", "sklearn", "scipy", "data_profiling", "ydata_profiling", "matplotlib",
-         "numpy", "cookiecutter", "pyarrow")
+         "numpy", "cookiecutter", "pyarrow", "pyspark", "py4j")
 PROBE = """
 import sys
 from mvpgen.cli import main

@@ -10,12 +10,15 @@ are dropped, and every dropped column is reported with the reason.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
+
+from mvpgen.errors import DataError
 
 if TYPE_CHECKING:
     from mvpgen.data.columns import ColumnInfo
@@ -233,3 +236,35 @@ class DateParts(TransformerMixin, BaseEstimator):
             parts += ["hour, sin", "hour, cos"] if hours else []
             names += [f"{column} ({part})" for part in [*parts, "years elapsed"]]
         return np.asarray(names, dtype=object)
+
+
+def as_trained(frame: pd.DataFrame, kinds: dict[str, str], source: str) -> pd.DataFrame:
+    """Give each column the kind it had in training, or say which value does not fit.
+
+    Raises:
+        DataError: naming the column and a value that is not a number (or a date).
+    """
+    converted_columns = {}
+    for column, kind in kinds.items():
+        if kind not in ("numeric", "datetime") or column not in frame.columns:
+            continue
+        values = frame[column]
+        already = (pd.api.types.is_datetime64_any_dtype(values) if kind == "datetime" else
+                   pd.api.types.is_numeric_dtype(values)
+                   and not pd.api.types.is_bool_dtype(values))
+        if already:
+            continue  # read as in training: nothing to convert, nothing to copy
+        if kind == "numeric":
+            converted = pd.to_numeric(values, errors="coerce")
+        else:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # the values that fail are reported below
+                converted = pd.to_datetime(values, errors="coerce")
+        bad = values.notna() & converted.isna()
+        if bad.any():
+            what = "a number" if kind == "numeric" else "a date"
+            msg = (f"{source}: column '{column}' holds {values[bad].iloc[0]!r}, which is not "
+                   f"{what} as in training ({int(bad.sum())} such rows); fix or empty them")
+            raise DataError(msg)
+        converted_columns[column] = converted
+    return frame.assign(**converted_columns) if converted_columns else frame

@@ -49,6 +49,7 @@ class Population:
     missing: dict[str, float] = field(default_factory=dict)  # column -> share, every row
     classes: dict[str, int] = field(default_factory=dict)  # target class -> rows
     cut: str | None = None  # the first held-out time, for a time split
+    purged: int = 0  # training rows left out because their group is held out (time split)
     engine: str = "duckdb"  # what counted the rows: duckdb | spark
     spread: dict[str, float] = field(default_factory=dict)  # a quantity's target, every row
     # Spark: the held-out rows where they live, scored there by the fitted contenders
@@ -61,7 +62,8 @@ class Population:
                 "strategy": self.strategy, "holdout_rows": self.holdout_rows,
                 "train_rows": self.train_rows, "sampled_train": self.sampled_train,
                 "sampled_holdout": self.sampled_holdout, "missing": self.missing,
-                "classes": self.classes, "cut": self.cut, "engine": self.engine,
+                "classes": self.classes, "cut": self.cut, "purged": self.purged,
+                "engine": self.engine,
                 **({"spread": self.spread} if self.spread else {})}
 
     def notes(self, measured: int | None = None) -> list[str]:
@@ -71,13 +73,12 @@ class Population:
             measured: how many held-out rows the metrics were measured on, when they
                 were scored where they live (Spark) rather than among the rows loaded.
         """
-        engine = {"duckdb": "DuckDB", "spark": "Spark"}.get(self.engine, self.engine)
-        target = ("the target's classes, " if self.classes else
-                  "the target's spread, " if self.spread else "")
-        notes = [f"Counted by {engine} over all {self.rows:,} rows: the rows with a target, "
-                 f"{target}each column's missing values"]
+        notes = [self.counted_note()]
         notes.append("Fitted, cross-validated and screened for leaks on "
-                     + _share(self.sampled_train, self.train_rows, "training rows"))
+                     + _share(self.sampled_train, self.train_rows - self.purged,
+                              "training rows")
+                     + (f" ({self.purged:,} rows of held-out groups left out)"
+                        if self.purged else ""))
         held = f"held-out rows ({self.strategy} split)"
         if measured is not None:
             notes.append("Metrics and intervals measured on " + _share(
@@ -86,10 +87,24 @@ class Population:
         else:
             notes.append("Metrics and intervals measured on "
                          + _share(self.sampled_holdout, self.holdout_rows, held))
-        loaded = self.sampled_train + self.sampled_holdout
-        notes.append(f"The columns' profiles, the importances, the learning curve and the "
-                     f"holdout table describe the {loaded:,} rows loaded")
+        notes.append(self.loaded_note("the importances, the learning curve and the "
+                                      "holdout table"))
         return notes
+
+    def counted_note(self) -> str:
+        """Say what was counted over every row."""
+        engine = {"duckdb": "DuckDB", "spark": "Spark"}.get(self.engine, self.engine)
+        target = ("the target's classes, " if self.classes else
+                  "the target's spread, " if self.spread else "")
+        return (f"Counted by {engine} over all {self.rows:,} rows: the rows with a target, "
+                f"{target}each column's missing values")
+
+    def loaded_note(self, also: str = "") -> str:
+        """Say what describes only the rows loaded (the columns' profiles, and ``also``)."""
+        loaded = self.sampled_train + self.sampled_holdout
+        return (f"The columns' profiles{', ' + also if also else ''} describe the "
+                f"{loaded:,} rows loaded ({self.sampled_train:,} for training, "
+                f"{self.sampled_holdout:,} held out)")
 
 
 def _share(part: int, whole: int, what: str) -> str:
@@ -169,7 +184,10 @@ def draw(mapping: Mapping, source: Source, *, seed: int = 0,
             classes = {str(value): int(n) for value, n in top}
         base = f"SELECT * FROM {relation} WHERE {t} IS NOT NULL"
         held = int(db.execute(f"SELECT count(*) FROM ({base}) WHERE {holdout}").fetchone()[0])
-        learn = f"NOT ({holdout})" + _purge(db, base, holdout, mapping, quoted, strategy)
+        purge = _purge(db, base, holdout, mapping, quoted, strategy)
+        learn = f"NOT ({holdout})" + purge
+        purged = (with_target - held - int(db.execute(
+            f"SELECT count(*) FROM ({base}) WHERE {learn}").fetchone()[0]) if purge else 0)
         train = _sample(db, f"{base} AND {learn}", TRAIN_SAMPLE, seed)
         test = _sample(db, f"{base} AND ({holdout})", HOLDOUT_SAMPLE, seed + 1)
     import pandas as pd
@@ -177,7 +195,7 @@ def draw(mapping: Mapping, source: Source, *, seed: int = 0,
     frame = pd.concat([train, test], ignore_index=True)
     is_holdout = np.r_[np.zeros(len(train), bool), np.ones(len(test), bool)]
     population = Population(rows, with_target, strategy, held, with_target - held, len(train),
-                            len(test), missing, classes, cut, engine="duckdb")
+                            len(test), missing, classes, cut, purged=purged, engine="duckdb")
     return frame, is_holdout, population
 
 

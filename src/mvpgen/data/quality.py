@@ -67,7 +67,7 @@ def data_quality(dataset: Dataset, mapping: Mapping, *, task: str, seed: int = 0
         "near_constant_columns": [i.name for i in features if i.role not in ("constant", "id")
                                   and i.top_share >= NEAR_CONSTANT_SHARE],
         "mostly_missing_columns": [i.name for i in features if i.role != "constant"
-                                   and i.missing_share >= MOSTLY_MISSING_SHARE],
+                                   and _missing(i, dataset) >= MOSTLY_MISSING_SHARE],
         "duplicate_rows": _unexpected_duplicates(frame, infos),
         "id_like_columns": by_role.get("id", []),
         "high_cardinality_text_columns": by_role.get("text", []),
@@ -77,9 +77,39 @@ def data_quality(dataset: Dataset, mapping: Mapping, *, task: str, seed: int = 0
         "leakage_suspects": (leakage_suspects(frame, target, task, features, seed=seed)
                              if leaks else []),
     }
+    if dataset.population is not None:
+        _over_every_row(summary, dataset.population, task)
     summary["issues"] = [{"code": "encoding", "message": note, "columns": []}
                          for note in dataset.notes] + rank_issues(summary, mapping)
     return summary
+
+
+def _over_every_row(summary: dict[str, Any], population: Any, task: str) -> None:
+    """Put in the figures counted over every row where the rows loaded are a sample.
+
+    The rows, each column's missing values and the target's balance are the whole
+    table's; the rest describes the rows loaded, and ``coverage`` says so.
+    """
+    summary["rows"] = population.rows
+    summary["rows_with_target"] = population.rows_with_target
+    summary["rows_without_target"] = population.rows - population.rows_with_target
+    for name, entry in summary["column_info"].items():
+        if name in population.missing:
+            entry["missing_share"] = round(population.missing[name], 4)
+    if task != "regression" and population.classes:
+        summary["target"]["balance"] = {"classes": {
+            label: round(n / population.rows_with_target, 4)
+            for label, n in population.classes.items()}}
+    elif task == "regression" and population.spread:
+        summary["target"]["balance"] = dict(population.spread)
+    summary["coverage"] = [population.counted_note(), population.loaded_note(
+        "the duplicates, the date ranges and the leak screen")]
+
+
+def _missing(info: ColumnInfo, dataset: Dataset) -> float:
+    """Return a column's share of missing values: over every row when counted there."""
+    counted = dataset.population.missing if dataset.population is not None else {}
+    return counted.get(info.name, info.missing_share)
 
 
 def _unexpected_duplicates(frame: pd.DataFrame, infos: list[ColumnInfo]) -> int:

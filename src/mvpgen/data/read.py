@@ -82,31 +82,8 @@ def load_dataset(mapping: Mapping, root: Path) -> Dataset:
         DataError: for an unreadable file, a missing or unusable target, or a
             declared column that is not in the file.
     """
-    from mvpgen.data import population as populations
-    from mvpgen.data import sources
-
-    source = sources.source_of(mapping, root)
     time_column = mapping.data.time_column
-    dates = (time_column,) if time_column else ()
-    hint = population = None
-    if populations.out_of_core(mapping, source):
-        path = Path(source.name)
-        frame, hint, population = _draw_once(mapping, source)
-        read_fingerprint = sources.fingerprint(source, frame if source.kind == "query"
-                                               else None)
-        if time_column:
-            from mvpgen.data.cleaning import to_dates
-
-            frame[time_column] = to_dates(frame[time_column], time_column, source.name)
-    elif source.kind == "file":
-        assert source.path is not None
-        path = source.path
-        frame = _read_once(path, dates=dates)
-        read_fingerprint = fingerprint(path)
-    else:
-        path = Path(source.name)  # names the source in messages, never with a secret
-        frame = _read_source_once(source, dates)
-        read_fingerprint = sources.fingerprint(source, frame)
+    frame, hint, population, path, read_fingerprint = _read_data(mapping, root)
     target = mapping.technical.target
     require_columns(frame, path, [target])
     declared = [c for c in (time_column, mapping.data.group_column, *mapping.data.id_columns)
@@ -137,6 +114,48 @@ def load_dataset(mapping: Mapping, root: Path) -> Dataset:
                    notes=list(frame.attrs.get("notes", [])))
 
 
+def _read_data(mapping: Mapping, root: Path) -> tuple[pd.DataFrame, np.ndarray | None, Any,
+                                                      Path, str]:
+    """Return the rows read and what was known of them on reading.
+
+    Returns:
+        The rows, which of them are held out and what was counted over every row (both
+        None unless read out of core), the source's name as a path (for messages), and
+        the fingerprint of what was read.
+    """
+    from mvpgen.data import population as populations
+    from mvpgen.data import sources
+    from mvpgen.data import spark as sparks
+
+    time_column = mapping.data.time_column
+    dates = (time_column,) if time_column else ()
+    if sparks.wanted(mapping):  # read, counted and split on the cluster; a sample loaded
+        drawn = _drawn_by_spark(mapping, root)
+        frame = drawn.frame.copy(deep=False)
+        if time_column:
+            from mvpgen.data.cleaning import to_dates
+
+            frame[time_column] = to_dates(frame[time_column], time_column, drawn.name)
+        return frame, drawn.holdout, drawn.population, Path(drawn.name), drawn.fingerprint
+    source = sources.source_of(mapping, root)
+    if populations.out_of_core(mapping, source):
+        frame, hint, population = _draw_once(mapping, source)
+        read_fingerprint = sources.fingerprint(source, frame if source.kind == "query"
+                                               else None)
+        if time_column:
+            from mvpgen.data.cleaning import to_dates
+
+            frame[time_column] = to_dates(frame[time_column], time_column, source.name)
+        return frame, hint, population, Path(source.name), read_fingerprint
+    if source.kind == "file":
+        assert source.path is not None
+        return (_read_once(source.path, dates=dates), None, None, source.path,
+                fingerprint(source.path))
+    # A dataset or a query: named in messages by the source, never with a secret.
+    frame = _read_source_once(source, dates)
+    return frame, None, None, Path(source.name), sources.fingerprint(source, frame)
+
+
 # The last table read, by file and how it was read: `run` takes several steps over one
 # file, and reading a million rows once instead of three times saves seconds.
 _LAST_READ: dict[tuple, pd.DataFrame] = {}
@@ -156,6 +175,21 @@ def _draw_once(mapping: Mapping, source: Any) -> tuple[pd.DataFrame, np.ndarray,
                                test_share=settings.test_share)
     frame, hint, population = _LAST_READ[key]
     return frame.copy(deep=False), hint, population
+
+
+def _drawn_by_spark(mapping: Mapping, root: Path) -> Any:
+    """Return the rows Spark drew (see data.spark), drawn once per command."""
+    from mvpgen.data.spark import draw
+
+    data, settings = mapping.data, mapping.settings
+    key = ("spark", str(root), data.path, data.table, data.query, data.spark_master,
+           mapping.technical.target, mapping.technical.task, data.time_column,
+           data.group_column, tuple(data.id_columns), settings.seed, settings.test_share)
+    if key not in _LAST_READ:
+        _LAST_READ.clear()
+        _LAST_READ[key] = draw(mapping, root, seed=settings.seed,
+                               test_share=settings.test_share)
+    return _LAST_READ[key]
 
 
 def forget_reads() -> None:

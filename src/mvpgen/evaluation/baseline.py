@@ -126,12 +126,18 @@ def run_baseline(project: Project, *,
     thresholds = {c.name: _threshold(cv[c.name], target, mapping) for c in contenders}
 
     test = split.test
-    predictions = {c.name: fitting.predict(fitted[c.name], x.iloc[test], target, test,
-                                           _or_default(thresholds[c.name]))
-                   for c in contenders}
+    loaded = {c.name: fitting.predict(fitted[c.name], x.iloc[test], target, test,
+                                      _or_default(thresholds[c.name]))
+              for c in contenders}
+    held, predictions = _Held.loaded(setup, test, mapping), dict(loaded)
+    cluster = getattr(setup.dataset.population, "cluster", None)
+    if cluster is not None:  # the held-out rows live on the cluster: measured there
+        progress(f"Scoring the {cluster.rows:,} held-out rows on the cluster")
+        held, predictions = _measured_on_cluster(project, setup, cluster, fitted, thresholds,
+                                                 loaded)
     if task == "binary":
-        predictions[ACT_ON_ALL] = fitting.constant(target, test, True)
-        predictions[ACT_ON_NONE] = fitting.constant(target, test, False)
+        predictions[ACT_ON_ALL] = fitting.constant(held.target, held.rows, True)
+        predictions[ACT_ON_NONE] = fitting.constant(held.target, held.rows, False)
     names = reported(task, target.truth(), target.capacity)
     exact = {name: scores(names, p) for name, p in predictions.items()}
     kinds = {c.name: c.kind for c in contenders} | {ACT_ON_ALL: "trivial",
@@ -139,13 +145,8 @@ def run_baseline(project: Project, *,
     best_model = _best_of([n for n, k in kinds.items() if k == "model"], exact, metric)
 
     progress("Bootstrapping the holdout")
-    resampler, resample_note = boot.resampler_for(
-        len(test),
-        groups=(frame[mapping.data.group_column].astype(str).to_numpy()[test]
-                if mapping.data.group_column else None),
-        times=frame[mapping.data.time_column].iloc[test] if ordered else None,
-        positives=target.truth(test) if task == "binary" else None)
-    count = settings.bootstrap_resamples if len(test) <= LARGE_HOLDOUT else min(
+    resampler, resample_note = held.resampler(ordered)
+    count = settings.bootstrap_resamples if len(held) <= LARGE_HOLDOUT else min(
         settings.bootstrap_resamples, LARGE_RESAMPLES)
     statistics = {f"metric:{name}": boot.metric_statistic(metric, p)
                   for name, p in predictions.items()}
@@ -190,15 +191,16 @@ def run_baseline(project: Project, *,
             results[name].importance = explain.permutation_importance(
                 fitted[name], x, target, test, seed=seed)
             results[name].coefficients = explain.coefficients(fitted[name])
-    too_good, too_good_cleared = _too_good(results, leaks, mapping.data.not_leaks, len(test))
+    too_good, too_good_cleared = _too_good(results, leaks, mapping.data.not_leaks, len(held))
 
     progress("Drawing the learning curve")
     curve = _learning_curve(fitted, contenders, best_model, x, target, setup, metric,
-                            thresholds, resampler, seed)
+                            thresholds, resampler if cluster is None
+                            else _Held.loaded(setup, test, mapping).resampler(ordered)[0], seed)
     goal, recommendation = decide(
         results, metric, mapping.technical.threshold, differences=differences,
         suspects=leaks.columns, too_good=[f["sentence"] for f in too_good],
-        test_rows=len(test),
+        test_rows=len(held),
         test_share=settings.test_share, more_data_helps=curve.get("more_data_helps"))
 
     business = None
@@ -223,7 +225,7 @@ def run_baseline(project: Project, *,
         task=task, target=setup.dataset.target, positive_label=target.positive,
         primary_metric=metric,
         split={"strategy": split.strategy, "train_rows": len(split.train),
-               "test_rows": len(test), "test_share": settings.test_share, "seed": seed,
+               "test_rows": len(held), "test_share": settings.test_share, "seed": seed,
                "cv_folds": len(folds), "cv_kind": folds.kind, "cv_rows": len(folds.rows),
                "purged_rows": split.purged, "groups_on_both_sides": split.straddling_groups},
         contenders=results, goal=goal, recommendation=recommendation,
@@ -232,7 +234,7 @@ def run_baseline(project: Project, *,
                    "note": resample_note,
                    "method": estimates[saved or NO_MODEL].method},
         differences=differences, leaks=leaks.to_dict(), warnings=[],
-        data=_data_entry(setup, project),
+        data=_data_entry(setup, project, len(held) if cluster is not None else None),
         features={"used": setup.plan.used, "kinds": setup.plan.kinds,
                   "dropped": setup.plan.dropped, "time_column": setup.plan.time_column,
                   "time_parts": _time_parts(setup.plan)},
@@ -245,7 +247,7 @@ def run_baseline(project: Project, *,
                                    resample_note=resample_note)
     model = _deployable(fitted[saved] if saved else None, thresholds.get(saved), target,
                         x.iloc[setup.train[:50]], setup)
-    return BaselineRun(result, model, _holdout_table(setup, test, predictions, results),
+    return BaselineRun(result, model, _holdout_table(setup, test, loaded, results),
                        _card(result, setup, saved, thresholds.get(saved), mapping),
                        predictions)
 
@@ -367,7 +369,7 @@ def _holdout(frame: pd.DataFrame, recorded: np.ndarray, task: str, mapping: Any,
     if hint is not None:  # drawn out of core, by the split's own rule, over every row
         hold = hint[: len(base)]
         split = Split(population.strategy, np.flatnonzero(~hold), np.flatnonzero(hold),
-                      mapping.settings.seed)
+                      mapping.settings.seed, purged=getattr(population, "purged", 0))
         return place_added(split, base, np.flatnonzero(added), frame, **columns)
     try:
         split = holdout(frame.iloc[base].reset_index(drop=True),
@@ -390,6 +392,90 @@ def _require_both_sides(target: pd.Series, split: Split, task: str, source: str)
                f"{', '.join(repr(m) for m in missing)} (all are held out); a model cannot "
                "learn a class it never sees: add older rows of it, or change the split")
         raise DataError(msg)
+
+
+@dataclass
+class _Held:
+    """The held-out rows the contenders are judged on, and how they hang together."""
+
+    target: fitting.Target  # the target of these rows (``rows`` index it)
+    rows: np.ndarray
+    groups: np.ndarray | None  # each row's group, when the data has groups
+    times: pd.Series | None  # each row's time, when the data has a time column
+
+    @classmethod
+    def loaded(cls, setup: _Setup, test: np.ndarray, mapping: Any) -> _Held:
+        """Return the held-out rows among the rows loaded."""
+        group, time_column = mapping.data.group_column, mapping.data.time_column
+        frame = setup.frame
+        return cls(setup.target, test,
+                   frame[group].astype(str).to_numpy()[test] if group else None,
+                   frame[time_column].iloc[test] if time_column else None)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def resampler(self, ordered: bool) -> tuple[boot.Resampler, str | None]:
+        """Return how to resample these rows, and why not otherwise (see bootstrap)."""
+        return boot.resampler_for(
+            len(self.rows), groups=self.groups,
+            times=self.times if ordered else None,
+            positives=self.target.truth(self.rows) if self.target.task == "binary" else None)
+
+
+def _measured_on_cluster(project: Project, setup: _Setup, cluster: Any,
+                         fitted: dict[str, Any], thresholds: dict[str, float | None],
+                         loaded: dict[str, Predictions]) -> tuple[_Held, dict[str, Predictions]]:
+    """Return the held-out rows scored on the cluster, and each contender's predictions.
+
+    Rows only a reviewer's label made usable are not on the cluster; those the split
+    holds out join the measured rows with their predictions from the rows loaded.
+    """
+    import pandas as pd
+
+    from mvpgen.evaluation.cluster import measure
+    from mvpgen.store.labels import latest, read_labels
+
+    mapping, dataset, target = project.mapping, setup.dataset, setup.target
+    group, time_column = mapping.data.group_column, mapping.data.time_column
+    features = project.user_module("features")
+    has_derive = features is not None and hasattr(features, "derive")
+    labels = {row: entry["human_label"] for row, entry in latest(read_labels(project.root))
+              .items() if row}
+    measured = measure(
+        cluster, fitted, task=target.task, target=dataset.target, plan=setup.plan,
+        package=project.package if has_derive else None,
+        package_dir=project.root / "src" / project.package if project.package else None,
+        group=group, time_column=time_column, labels=labels,
+        classes=None if target.task == "regression" else list(
+            dataset.frame[dataset.target].unique()),
+        id_columns=list(dataset.id_columns),
+        key_columns=[c for c in dataset.frame.columns if c != dataset.target])
+    added = np.flatnonzero(setup.relabelled.added[setup.split.test])
+    extra = setup.split.test[added]
+    values = np.concatenate([_values(measured.target, target.task), target.values[extra]])
+    held = _Held(fitting.Target(target.task, values, target.positive, target.capacity),
+                 np.arange(len(values)),
+                 None if group is None else np.concatenate([
+                     measured.groups, setup.frame[group].astype(str).to_numpy()[extra]]),
+                 None if time_column is None else pd.concat(
+                     [pd.Series(pd.to_datetime(measured.times)),
+                      setup.frame[time_column].iloc[extra]], ignore_index=True))
+    cluster_rows = np.arange(len(measured))
+    predictions = {}
+    for name, (output, classes) in measured.outputs.items():
+        scored = fitting.from_output(output, classes, held.target, cluster_rows,
+                                     _or_default(thresholds[name]))
+        predictions[name] = scored if not len(extra) else _joined(
+            scored, loaded[name].take(added), held.target.truth(held.rows))
+    return held, predictions
+
+
+def _joined(first: Predictions, second: Predictions, truth: np.ndarray) -> Predictions:
+    """Return two sets of predictions of one contender as one, over ``truth``."""
+    score = (None if first.score is None else np.concatenate([first.score, second.score]))
+    return Predictions(truth, np.concatenate([first.label, second.label]), score,
+                       first.classes, first.capacity)
 
 
 # --- fitting and judging --------------------------------------------------------------------
@@ -617,15 +703,17 @@ def _time_parts(plan: FeaturePlan) -> list[str]:
 # --- what is written ------------------------------------------------------------------------
 
 
-def _data_entry(setup: _Setup, project: Project) -> dict[str, Any]:
+def _data_entry(setup: _Setup, project: Project, measured: int | None) -> dict[str, Any]:
     dataset = setup.dataset
     recorded = project.mapping.data
     population = dataset.population
     if population is not None:  # counted over every row; the rest is a stated sample
-        return {"rows": population.rows, "rows_with_target": population.rows_with_target,
+        return {"notes": dataset.notes,
+                "rows": population.rows, "rows_with_target": population.rows_with_target,
                 "columns": len(setup.frame.columns), "features": setup.plan.used,
                 "fingerprint": dataset.fingerprint, "recorded_fingerprint": recorded.sha256,
-                "recorded_rows": recorded.rows, "population": population.to_dict()}
+                "recorded_rows": recorded.rows, "population": population.to_dict(),
+                "coverage": population.notes(measured)}
     return {"notes": dataset.notes,
             "rows": int(len(setup.frame) + dataset.rows_without_target
                         - int(setup.relabelled.added.sum())),

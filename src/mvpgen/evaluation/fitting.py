@@ -50,18 +50,30 @@ def predict(model: Any, x: pd.DataFrame, target: Target, rows: np.ndarray | slic
 
     Binary decisions come from ``threshold`` on the probability of the positive class.
     """
+    if target.task == "regression":
+        return from_output(np.asarray(model.predict(x), dtype=float), (), target, rows)
+    return from_output(np.asarray(model.predict_proba(x), dtype=float), tuple(model.classes_),
+                       target, rows, threshold)
+
+
+def from_output(output: np.ndarray, classes: tuple[Any, ...], target: Target,
+                rows: np.ndarray | slice, threshold: float = DEFAULT_THRESHOLD) -> Predictions:
+    """Return predictions from what a model said: its values, or its class probabilities.
+
+    ``output`` holds one row per row of ``rows``: a number for regression, else one
+    probability per class of ``classes`` (the model's ``classes_``, in its order).
+    """
     truth = target.truth(rows)
     if target.task == "regression":
-        return Predictions(truth, np.asarray(model.predict(x), dtype=float))
-    proba = np.asarray(model.predict_proba(x), dtype=float)
-    classes = list(model.classes_)
+        return Predictions(truth, np.asarray(output, dtype=float))
+    proba = np.asarray(output, dtype=float)
+    classes = tuple(classes)
     if target.task == "binary":
         positive = (proba[:, classes.index(target.positive)] if target.positive in classes
-                    else np.zeros(len(x)))
+                    else np.zeros(len(proba)))
         return Predictions(truth, positive >= threshold, positive, (False, True),
                            target.capacity)
-    return Predictions(truth, np.asarray(classes)[proba.argmax(axis=1)], proba,
-                       tuple(classes))
+    return Predictions(truth, np.asarray(classes)[proba.argmax(axis=1)], proba, classes)
 
 
 def constant(target: Target, rows: np.ndarray, act: bool) -> Predictions:

@@ -52,6 +52,8 @@ def warnings_for(result: BaselineResult, quality: dict[str, Any], infos: list[Co
                              "--record`"))
     for note in result.data.get("notes", []):
         out.append(Warning("encoding", note))
+    if result.data.get("coverage"):  # read out of core: what covers every row, what a sample
+        out.append(Warning("sampled_rows", "; ".join(result.data["coverage"])))
     drift = result.drift
     if drift and drift["drifted"]:
         worse = drift["gap"] is not None and drift["gap"] < 0

@@ -71,7 +71,7 @@ def apply_labels(dataset: Dataset, mapping: Mapping, root: Path, task: str) -> R
     new_target = frame[target].astype(object).to_numpy(copy=True)
     matched = np.array([row in labels for row in labelled_ids], dtype=bool)
     for position in np.flatnonzero(matched):
-        new_target[position] = _value(labels[labelled_ids[position]], classes)
+        new_target[position] = label_value(labels[labelled_ids[position]], classes)
     recorded_values = frame[target].astype(object).to_numpy()
     changed = int(sum(not _same(new_target[i], recorded_values[i])
                       for i in np.flatnonzero(matched)))
@@ -83,7 +83,7 @@ def apply_labels(dataset: Dataset, mapping: Mapping, root: Path, task: str) -> R
     filled = np.array([row in labels for row in unlabelled_ids], dtype=bool)
     if filled.any():
         rows = dataset.unlabelled.iloc[np.flatnonzero(filled)].copy()
-        rows[target] = [_value(labels[r], classes) for r in unlabelled_ids[filled]]
+        rows[target] = [label_value(labels[r], classes) for r in unlabelled_ids[filled]]
         extra.append((rows, dataset.unlabelled_rows[filled]))
     known = {*labelled_ids[matched], *unlabelled_ids[filled]}
     new_rows = _new_rows(reviewed_rows(root), labels, known, dataset, mapping, classes)
@@ -124,7 +124,7 @@ def _new_rows(rows: pd.DataFrame | None, labels: dict[str, str], known: set[str]
     values = values[[c for c in values.columns if c in dataset.frame.columns]]
     values = tidy(values.reset_index(drop=True), dates=(time_column,) if time_column else (),
                   source="data/feedback/reviewed_rows.csv")
-    values[dataset.target] = [_value(labels[r], classes) for r in rows["row_id"]]
+    values[dataset.target] = [label_value(labels[r], classes) for r in rows["row_id"]]
     for column in dataset.frame.columns:
         if column not in values.columns:
             values[column] = np.nan
@@ -135,7 +135,7 @@ def _new_rows(rows: pd.DataFrame | None, labels: dict[str, str], known: set[str]
     return values[list(dataset.frame.columns)]
 
 
-def _value(label: str, classes: list[Any] | None) -> Any:
+def label_value(label: str, classes: list[Any] | None) -> Any:
     """Return a reviewer's label as a value of the target column.
 
     Raises:

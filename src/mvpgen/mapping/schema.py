@@ -378,7 +378,7 @@ def _spark_problems(data: Data) -> list[Problem]:
     if data.table is not None and data.engine == "duckdb":
         out.append(Problem("data.table", "is a table of Spark's catalog, which DuckDB cannot "
                            "read", "set data.engine: spark"))
-    spark = data.engine == "spark" or data.table is not None
+    spark = data.engine == "spark" or (data.table is not None and data.engine != "duckdb")
     if data.spark_master is not None and not spark:
         out.append(Problem("data.spark_master", f"is set but data.engine is {data.engine}",
                            "set data.engine: spark, or remove spark_master"))

@@ -10,7 +10,7 @@ spreadsheet would run as a formula starts with ``'``.
 
 from __future__ import annotations
 
-import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -19,6 +19,7 @@ import numpy as np
 
 from mvpgen.data.read import read_table
 from mvpgen.errors import DataError, MvpgenError
+from mvpgen.features import as_trained
 from mvpgen.project import PATHS, RECORD_FILE, Project
 from mvpgen.spreadsheet import safe_csv
 from mvpgen.store.artifacts import load_model
@@ -44,6 +45,25 @@ def load_saved(project: Project) -> tuple[Any, dict[str, Any]]:
                       project.package)
 
 
+def score(project: Project, rows: Path, out: Path, *, force: bool = False,
+          engine: str | None = None) -> Scored:
+    """Score ``rows`` with pandas (OUT a CSV file) or Spark (OUT a folder of Parquet).
+
+    The engine defaults to Spark when mvp.yaml has Spark read its data, else pandas.
+
+    Raises:
+        DataError, MvpgenError, ModelError: as :func:`score_file` and
+            :func:`mvpgen.steps.predict_spark.score_table` do.
+    """
+    from mvpgen.data.spark import wanted
+
+    if (engine or ("spark" if wanted(project.mapping) else "pandas")) == "spark":
+        from mvpgen.steps.predict_spark import score_table
+
+        return score_table(project, str(rows), out, force=force)
+    return score_file(project, rows, out, force=force)
+
+
 def score_file(project: Project, rows: Path, out: Path, *, force: bool = False) -> Scored:
     """Predict for every row of ``rows``; write ids, prediction, score and flags to ``out``.
 
@@ -52,6 +72,10 @@ def score_file(project: Project, rows: Path, out: Path, *, force: bool = False) 
         MvpgenError: when ``out`` is an input (or exists and ``force`` is not given).
         ModelError: when there is no trustworthy saved model.
     """
+    if rows.is_dir() or any(c in rows.name for c in "*?["):
+        msg = (f"ROWS {rows} is a folder or a glob; pandas reads one CSV or Parquet file: "
+               "name one, or pass --engine spark to score them all")
+        raise DataError(msg)
     refuse_overwrite(project, rows, out, force=force)
     model, card = load_saved(project)
     frame = read_table(rows)
@@ -103,11 +127,22 @@ def predict_rows(project: Project, model: Any, card: dict[str, Any], frame: pd.D
         DataError: when ``frame`` lacks a column the model needs, or holds a value that
             does not fit a column's kind in training.
     """
+    features = project.user_module("features")
+    derive = features.derive if features is not None and hasattr(features, "derive") else None
+    return predictions_for(model, card, frame, source, derive)
+
+
+def predictions_for(model: Any, card: dict[str, Any], frame: pd.DataFrame, source: str,
+                    derive: Callable[[pd.DataFrame], pd.DataFrame] | None) -> pd.DataFrame:
+    """Return what :func:`predict_rows` returns, given the project's ``derive`` (or None).
+
+    Raises:
+        DataError: as :func:`predict_rows` does.
+    """
     import pandas as pd
 
-    features = project.user_module("features")
-    if features is not None and hasattr(features, "derive"):
-        frame = features.derive(frame.copy())
+    if derive is not None:
+        frame = derive(frame.copy())
     needed = list(card["features"])
     missing = [c for c in needed if c not in frame.columns]
     if missing:
@@ -171,37 +206,3 @@ def version_notes(card: dict[str, Any]) -> list[str]:
             notes.append(f"the model was trained with {name} {trained}, this is {installed}: "
                          "run the baseline again if the predictions look wrong")
     return notes
-
-
-def as_trained(frame: pd.DataFrame, kinds: dict[str, str], source: str) -> pd.DataFrame:
-    """Give each column the kind it had in training, or say which value does not fit.
-
-    Raises:
-        DataError: naming the column and a value that is not a number (or a date).
-    """
-    import pandas as pd
-
-    converted_columns = {}
-    for column, kind in kinds.items():
-        if kind not in ("numeric", "datetime") or column not in frame.columns:
-            continue
-        values = frame[column]
-        already = (pd.api.types.is_datetime64_any_dtype(values) if kind == "datetime" else
-                   pd.api.types.is_numeric_dtype(values)
-                   and not pd.api.types.is_bool_dtype(values))
-        if already:
-            continue  # read as in training: nothing to convert, nothing to copy
-        if kind == "numeric":
-            converted = pd.to_numeric(values, errors="coerce")
-        else:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")  # the values that fail are reported below
-                converted = pd.to_datetime(values, errors="coerce")
-        bad = values.notna() & converted.isna()
-        if bad.any():
-            what = "a number" if kind == "numeric" else "a date"
-            msg = (f"{source}: column '{column}' holds {values[bad].iloc[0]!r}, which is not "
-                   f"{what} as in training ({int(bad.sum())} such rows); fix or empty them")
-            raise DataError(msg)
-        converted_columns[column] = converted
-    return frame.assign(**converted_columns) if converted_columns else frame
