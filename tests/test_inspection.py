@@ -137,3 +137,47 @@ def test_an_empty_target_gets_no_metric_proposed(tmp_path, task):
     summary = summarize_target(path, "y", inspection.names)
     assert summary.values == ()
     assert "technical.metric" not in propose_details(inspection, summary, task, "y")
+
+
+def test_a_large_source_is_counted_whole_and_described_from_a_sample(tmp_path, monkeypatch):
+    """A dataset (or a file beyond memory) is never loaded whole: DuckDB counts every row."""
+    from mvpgen.data import inspection as module
+    from mvpgen.data import population
+    from mvpgen.data.sources import Source
+
+    rng = np.random.default_rng(3)
+    rows = 3_000
+    frame = pd.DataFrame({"customer_id": np.arange(rows), "spend": rng.gamma(2.0, 50.0, rows),
+                          "plan": rng.choice(["basic", "pro", "team"], rows),
+                          "churned": rng.choice(["no", "yes"], rows, p=[0.8, 0.2])})
+    frame.loc[:99, "churned"] = None
+    folder = tmp_path / "customers"
+    folder.mkdir()
+    for part in range(3):
+        frame.iloc[part * 1_000:(part + 1) * 1_000].to_parquet(folder / f"part-{part}.parquet",
+                                                               index=False)
+    monkeypatch.setattr(module, "SAMPLE_ROWS", 500)
+    module.forget_reads()
+
+    dataset = Source("dataset", path=folder)
+    seen = inspect_file(dataset)
+    summary = summarize_target(dataset, "churned", seen.names)
+    expected = frame["churned"].value_counts()
+    assert seen.rows == rows
+    assert seen.notes == ("column roles read from a random sample of 500 of the 3,000 rows "
+                          "(too many to load whole); counts cover every row",)
+    assert {c.name: c.role for c in seen.columns} == {
+        "customer_id": "id", "spend": "numeric", "plan": "categorical", "churned": "categorical"}
+    assert (summary.rows, summary.missing) == (rows, 100)
+    assert dict(zip(summary.values, summary.counts, strict=True)) == expected.to_dict()
+
+    # One Parquet file counts as large once its columns would outgrow the memory allowed.
+    single = tmp_path / "customers.parquet"
+    frame.to_parquet(single, index=False)
+    assert inspect_file(single).notes == ()  # small: read whole, as before
+    monkeypatch.setattr(population, "IN_MEMORY_BYTES", 1_000)
+    assert inspect_file(single).rows == rows
+    assert inspect_file(single).notes[0].startswith("column roles read from a random sample of 500")
+    # A quantity: its values from the sample, its counts over every row.
+    assert summarize_target(single, "spend", seen.names).rows == rows
+    module.forget_reads()

@@ -111,6 +111,10 @@ def test_the_keyboard_labels_every_case_and_the_recorded_label_stays_hidden(isol
     page.goto((project / "reports/review.html").as_uri())
     cases = page.locator("section.case")
     assert "Keys: j k next / previous case" in page.locator("#keys").inner_text()
+    # The saved contender speaks by its name, as in the baseline report.
+    assert "where linear model is least sure" in page.locator("#intro").inner_text()
+    assert cases.nth(0).locator(".model").inner_text().startswith(
+        f"Linear model says: {review[0]['prediction']} (score {review[0]['score']})")
     # What the data recorded would anchor the reviewer: hidden until asked for.
     recorded = cases.nth(0).locator(".recorded")
     assert recorded.count() == 1 and not recorded.is_visible()

@@ -1,7 +1,10 @@
 """Look at a data file before generating: column roles, the target's values, proposals.
 
 The reading and the column roles are the same code every step of a project uses, so
-what ``mvpgen new`` shows is what the project will see.
+what ``mvpgen new`` shows is what the project will see. A source too large for memory
+(a Parquet dataset, or a file beyond ``population.IN_MEMORY_BYTES``) is never loaded
+whole: DuckDB counts its rows and the target's values over every row, and the column
+roles are read from a random sample, as the project's steps will fit on one.
 """
 
 from __future__ import annotations
@@ -24,6 +27,10 @@ from mvpgen.data.target import find_label, infer_positive_label, infer_task, pyt
 from mvpgen.errors import DataError, MissingColumnError
 from mvpgen.words import printable
 
+SAMPLE_ROWS = 100_000  # rows a large source's column roles are read from
+# Beyond this many distinct target values (a quantity), the values are summarised from
+# the sample; their count and the missing ones still cover every row.
+EXACT_VALUES = 10_000
 TABLE_ROWS = 40  # columns listed one per line; the rest are counted by role
 # Words of a column's name that mark the target: a word equal to one of them (or, for
 # the longer ones, starting with it: churned, defaulted). Strong words name the target
@@ -87,11 +94,38 @@ def _stamp(path: Path) -> tuple[int, int] | None:
 
 
 def _table(data_file: Path | Source) -> Any:
-    """Return the whole table of a file or any other source, read once while unchanged."""
+    """Return the whole table of a source (a sample of a large one), read once while unchanged.
+
+    A large source's table holds ``attrs["rows"]``, the count of every row.
+    """
+    large = _large_source(data_file)
+    if large is not None:
+        return _sampled_frame(large, tuple(_stamp(p) for p in large.files))
     if isinstance(data_file, Source) and data_file.kind != "file":
         return _source_frame(data_file)
     path = data_file.path if isinstance(data_file, Source) else data_file
     return _frame(Path(os.path.abspath(path)), _stamp(path))
+
+
+def _large_source(data_file: Path | Source) -> Source | None:
+    """Return the source when it is too large to load whole (see ``population``), else None."""
+    from mvpgen.data.population import IN_MEMORY_BYTES, estimated_bytes
+
+    if isinstance(data_file, Source):
+        if data_file.kind == "dataset":
+            return data_file
+        if data_file.kind != "file" or data_file.path is None:
+            return None
+        data_file = data_file.path
+    path = Path(os.path.abspath(data_file))
+    if not path.is_file() or data.file_kind(path) is None:
+        return None  # the reader says what is wrong with it
+    return Source("file", path=path) if estimated_bytes(path) > IN_MEMORY_BYTES else None
+
+
+def _rows(frame: Any) -> int:
+    """Return how many rows the source holds (more than ``frame`` for a large one)."""
+    return int(frame.attrs.get("rows", len(frame)))
 
 
 def _where(data_file: Path | Source) -> Path:
@@ -114,8 +148,11 @@ def inspect_file(data_file: Path | Source) -> Inspection:
     columns = describe_columns(frame)
     files = data_file.files if isinstance(data_file, Source) else [Path(data_file)]
     size = sum(p.stat().st_size for p in files)
-    return Inspection(_where(data_file), size, len(frame), columns,
-                      tuple(frame.attrs.get("notes", ())))
+    notes = tuple(frame.attrs.get("notes", ()))
+    if _rows(frame) > len(frame):
+        notes += (f"column roles read from a random sample of {len(frame):,} of the "
+                  f"{_rows(frame):,} rows (too many to load whole); counts cover every row",)
+    return Inspection(_where(data_file), size, _rows(frame), columns, notes)
 
 
 def data_fingerprint(data_file: Path | Source) -> str:
@@ -139,12 +176,45 @@ def summarize_target(data_file: Path | Source, target: str,
             data.require_columns(frame, _where(data_file), [target])
         except DataError as err:
             raise MissingColumnError(str(err)) from err
+    large = _large_source(data_file)
+    if large is not None:
+        return _counted_target(large, target, frame)
     column = frame[target]
     counts = column.value_counts()
     values = tuple(python_values(counts.index))
     shares = counts / max(int(counts.sum()), 1)
     return TargetSummary(values, tuple(float(s) for s in shares), len(column),
                          int(column.isna().sum()), tuple(int(c) for c in counts))
+
+
+def _counted_target(source: Source, target: str, sample: Any) -> TargetSummary:
+    """Count the target's values over every row of a large source, in DuckDB.
+
+    A quantity with more than ``EXACT_VALUES`` distinct values is summarised by the
+    sample's values (what a threshold proposal needs); the row and missing counts still
+    cover every row.
+    """
+    import duckdb
+
+    from mvpgen.data.population import relation_of
+
+    column = '"' + target.replace('"', '""') + '"'
+    relation = f"({relation_of(source)})"
+    with duckdb.connect() as db:
+        rows, present, distinct = db.execute(
+            f"SELECT count(*), count({column}), approx_count_distinct({column}) "
+            f"FROM {relation}").fetchone()
+        pairs = None
+        if distinct <= EXACT_VALUES:
+            pairs = db.execute(f"SELECT {column}, count(*) FROM {relation} WHERE {column} IS "
+                               "NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1").fetchall()
+    if pairs is None:
+        counted = sample[target].value_counts()
+        pairs = list(zip(python_values(counted.index), (int(n) for n in counted), strict=True))
+    values = tuple(python_values([v for v, _ in pairs]))
+    total = max(sum(n for _, n in pairs), 1)
+    return TargetSummary(values, tuple(n / total for _, n in pairs), int(rows),
+                         int(rows) - int(present), tuple(int(n) for _, n in pairs))
 
 
 @lru_cache(maxsize=1)
@@ -159,10 +229,42 @@ def _source_frame(source: Source) -> Any:
     return sources.read_source(source)
 
 
+@lru_cache(maxsize=1)
+def _sampled_frame(source: Source, stamps: tuple[Any, ...]) -> Any:
+    """Count a large source's rows and draw the random sample its roles are read from.
+
+    ``stamps`` (one per file) makes a changed file read again.
+
+    Raises:
+        DataError: when DuckDB cannot read the source.
+    """
+    del stamps
+    import duckdb
+
+    from mvpgen.data.csvfile import clean_names
+    from mvpgen.data.population import relation_of, sample_rows
+
+    relation = relation_of(source)
+    with duckdb.connect() as db:
+        try:
+            rows = int(db.execute(f"SELECT count(*) FROM ({relation})").fetchone()[0])
+            frame = sample_rows(db, relation, SAMPLE_ROWS, seed=0, source=source.name)
+        except duckdb.Error as err:
+            msg = f"{source.name} cannot be read: {str(err).splitlines()[0]}"
+            raise DataError(msg) from err
+    if rows == 0:
+        msg = f"{source.name} holds no rows; check the files"
+        raise DataError(msg)
+    clean_names([str(c) for c in frame.columns], Path(source.name))
+    frame.attrs["rows"] = rows
+    return frame
+
+
 def forget_reads() -> None:
     """Drop the cached table, e.g. before a step that needs the memory for itself."""
     _frame.cache_clear()
     _source_frame.cache_clear()
+    _sampled_frame.cache_clear()
 
 
 @dataclass(frozen=True)

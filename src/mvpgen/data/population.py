@@ -156,7 +156,7 @@ def draw(mapping: Mapping, source: Source, *, seed: int = 0,
     with duckdb.connect() as db:
         if source.root is not None:
             db.execute(f"SET file_search_path = '{_literal(str(source.root))}'")
-        relation = f"({_relation(source)})"
+        relation = f"({relation_of(source)})"
         try:
             columns = [c[0] for c in db.execute(f"SELECT * FROM {relation} LIMIT 0").description]
         except duckdb.Error as err:
@@ -188,8 +188,8 @@ def draw(mapping: Mapping, source: Source, *, seed: int = 0,
         learn = f"NOT ({holdout})" + purge
         purged = (with_target - held - int(db.execute(
             f"SELECT count(*) FROM ({base}) WHERE {learn}").fetchone()[0]) if purge else 0)
-        train = _sample(db, f"{base} AND {learn}", TRAIN_SAMPLE, seed)
-        test = _sample(db, f"{base} AND ({holdout})", HOLDOUT_SAMPLE, seed + 1)
+        train = sample_rows(db, f"{base} AND {learn}", TRAIN_SAMPLE, seed=seed)
+        test = sample_rows(db, f"{base} AND ({holdout})", HOLDOUT_SAMPLE, seed=seed + 1)
     import pandas as pd
 
     frame = pd.concat([train, test], ignore_index=True)
@@ -199,7 +199,7 @@ def draw(mapping: Mapping, source: Source, *, seed: int = 0,
     return frame, is_holdout, population
 
 
-def _relation(source: Source) -> str:
+def relation_of(source: Source) -> str:
     """Return the SQL that reads the source."""
     if source.kind == "query":
         return source.query or ""
@@ -257,12 +257,14 @@ def _purge(db: Any, base: str, holdout: str, mapping: Mapping, quoted: dict[str,
     return f" AND {g} NOT IN (SELECT {g} FROM ({base}) WHERE {holdout})"
 
 
-def _sample(db: Any, query: str, rows: int, seed: int) -> pd.DataFrame:
+def sample_rows(db: Any, query: str, rows: int, *, seed: int,
+                source: str = "the sample") -> pd.DataFrame:
+    """Return a seeded random sample of at most ``rows`` rows of ``query``, typed like a file's."""
     from mvpgen.data.cleaning import tidy
 
     frame = db.execute(f"SELECT * FROM ({query}) USING SAMPLE reservoir({rows} ROWS) "
                    f"REPEATABLE ({seed})").df()
-    return tidy(frame, source="the sample")
+    return tidy(frame, source=source)
 
 
 def _identifier(name: str) -> str:

@@ -37,6 +37,7 @@ def render_review_page(review: ReviewSet, mapping: Mapping, created: dt.datetime
         "reviewer": (mapping.humans.reviewer if mapping.humans else None) or "",
         "task": review.task,
         "target": review.target,
+        "contender": review.contender,
         "classes": review.classes,
         "source": review.source,
         "created": created.isoformat(),
@@ -133,6 +134,10 @@ function el(tag, text, cls) {
   return node;
 }
 
+function capital(text) {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
 function caseCard(row, index) {
   const id = row[at("row_id")];
   const card = el("section", undefined, "case");
@@ -149,7 +154,8 @@ function caseCard(row, index) {
     facts.appendChild(fact);
   });
   card.appendChild(facts);
-  const model = el("p", "The model says: " + row[at("prediction")], "model");
+  const model = el("p", capital(meta.contender) + " says: " + row[at("prediction")],
+                     "model");
   if (at("score") >= 0 && row[at("score")] !== "") {
     model.appendChild(document.createTextNode(" (score " + row[at("score")] + ")"));
   }
@@ -190,7 +196,7 @@ function caseCard(row, index) {
   }
   const comment = el("textarea");
   comment.dataset.field = "comment";
-  comment.placeholder = "Comment (optional): why, or what the model missed";
+  comment.placeholder = "Comment (optional): why, or what " + meta.contender + " missed";
   comment.value = mine.comment;
   comment.addEventListener("input", () => { mine.comment = comment.value; save(); });
   card.appendChild(comment);
@@ -298,7 +304,8 @@ applyShow();
 
 document.getElementById("intro").textContent =
   (meta.reviewer ? meta.reviewer + ": " : "") + data.rows.length +
-  " cases from " + meta.source + " where the model is least sure or a mistake costs most. " +
+  " cases from " + meta.source + " where " + meta.contender +
+  " is least sure or a mistake costs most. " +
   "Give your answer for " + meta.target + " in each case you are sure of, " +
   "add a comment where it helps, then " +
   "download the filled CSV and pass it on (" + meta.feedback_command + "). " +

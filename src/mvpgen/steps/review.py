@@ -52,6 +52,7 @@ class ReviewSet:
     task: str
     classes: list[str]
     target: str
+    contender: str = "the model"  # the saved contender's name, e.g. "linear model"
 
 
 def build_review(project: Project, *, new_data: Path | None = None,
@@ -98,7 +99,8 @@ def build_review(project: Project, *, new_data: Path | None = None,
     classes = [] if card["task"] == "regression" else [str(v) for v in card["labels"]]
     if open_rows.empty:
         return ReviewSet(pd.DataFrame(columns=["row_id", *SYSTEM_COLUMNS]), open_rows, source,
-                         candidates, int(done.sum()), card["task"], classes, target)
+                         candidates, int(done.sum()), card["task"], classes, target,
+                         _contender(card))
     progress(f"Scoring {len(open_rows):,} rows with the saved model")
     predicted = predict_rows(project, model, card, open_rows, source)
     recorded = (open_rows[target] if target in open_rows.columns
@@ -122,7 +124,12 @@ def build_review(project: Project, *, new_data: Path | None = None,
     for column in ANSWER_COLUMNS:
         table[column] = ""
     return ReviewSet(table, chosen.assign(row_id=open_ids[order]), source, candidates,
-                     int(done.sum()), card["task"], classes, target)
+                     int(done.sum()), card["task"], classes, target, _contender(card))
+
+
+def _contender(card: dict[str, Any]) -> str:
+    """Return the saved contender's name as the reports call it."""
+    return card.get("contender") or "the model"
 
 
 def save_review(review: ReviewSet, project: Project, *, new_data: bool) -> list[Path]:
@@ -187,7 +194,7 @@ def _priority(predicted: pd.DataFrame, recorded: pd.Series, card: dict[str, Any]
     gap = np.where(known, np.abs(value - actual), np.abs(value - typical))
 
     def why(rows: np.ndarray) -> np.ndarray:
-        return np.array([f"the model says {value[i]:,.4g}, the data {actual[i]:,.4g}"
+        return np.array([f"{_contender(card)} says {value[i]:,.4g}, the data {actual[i]:,.4g}"
                          if known[i] else
                          f"an unusual prediction: {value[i]:,.4g} (typical {typical:,.4g})"
                          for i in rows], dtype=object)
