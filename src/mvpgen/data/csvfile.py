@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mvpgen.data.encoding import detect
+from mvpgen.data.encoding import detect, utf16_without_mark
 from mvpgen.errors import DataError
 
 if TYPE_CHECKING:
@@ -99,11 +99,12 @@ def sniff_csv(path: Path) -> CsvFormat:
         msg = f"{path.name} is empty; export the data again, with a header row"
         raise DataError(msg)
     # Excel's "Unicode text" is UTF-16: NUL bytes everywhere, but text all the same.
-    utf16 = head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+    utf16 = (head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+             or utf16_without_mark(head) is not None)
     if b"\x00" in head and not utf16:
         msg = f"{path.name} holds binary data, not text; export it as CSV or Parquet"
         raise DataError(msg)
-    encoding, note = ("utf-16", None) if utf16 else detect(head, path.name)
+    encoding, note = detect(head, path.name)
     text = codecs.getincrementaldecoder(encoding)(errors="replace").decode(head, final=False)
     delimiter = _delimiter(text)
     header = next(csv.reader(io.StringIO(text), delimiter=delimiter), [])

@@ -9,6 +9,7 @@ whose encoding cannot be told is refused with the fix: save it as UTF-8.
 from __future__ import annotations
 
 import codecs
+import re
 
 from mvpgen.errors import DataError
 
@@ -19,6 +20,13 @@ _BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
 # better than mojibake.
 MAX_CHAOS = 0.2
 WESTERN_CHAOS = 0.1
+# Western words put at most two accented letters side by side (Größe, ação); three or
+# more in a row is what Cyrillic or Japanese bytes look like read as Windows-1252.
+_NOT_WESTERN = re.compile(r"[^\x00-\x7f]{3,}")
+# The code pages exports come in beyond Western Europe, tried before every other one so
+# a short text is not read in a rare encoding that happens to fit its bytes.
+COMMON = ("cp1251", "koi8_r", "cp932", "shift_jis", "euc_jp", "gb18030", "big5", "euc_kr",
+          "cp1250", "cp1253", "cp1254", "cp1255", "cp1256", "cp1257", "iso8859_2")
 
 
 def detect(raw: bytes, name: str) -> tuple[str, str | None]:
@@ -32,6 +40,9 @@ def detect(raw: bytes, name: str) -> tuple[str, str | None]:
     for bom, encoding in _BOMS:
         if raw.startswith(bom):
             return encoding, None
+    utf16 = utf16_without_mark(raw)
+    if utf16 is not None:
+        return utf16, f"{name} is UTF-16 without a byte-order mark: read as {utf16}"
     try:
         # A multi-byte character may be cut at the end of the head: ignore the tail.
         codecs.getincrementaldecoder("utf-8")().decode(raw, final=False)
@@ -46,8 +57,9 @@ def detect(raw: bytes, name: str) -> tuple[str, str | None]:
     # whenever it reads cleanly; Cyrillic or Japanese text does not, and is detected.
     western = {r.encoding: r for r in from_bytes(raw, cp_isolation=["cp1252", "latin_1"])}
     best = next((western[name] for name in ("cp1252", "latin_1")
-                 if name in western and western[name].chaos <= WESTERN_CHAOS), None)
-    best = best or from_bytes(raw).best()
+                 if name in western and western[name].chaos <= WESTERN_CHAOS
+                 and not _NOT_WESTERN.search(str(western[name]))), None)
+    best = best or from_bytes(raw, cp_isolation=list(COMMON)).best() or from_bytes(raw).best()
     if best is None or best.chaos > MAX_CHAOS:
         msg = (f"{name} is not UTF-8 and its encoding cannot be told; save it as UTF-8 (in a "
                "spreadsheet: Save as, CSV UTF-8) and try again")
@@ -55,3 +67,24 @@ def detect(raw: bytes, name: str) -> tuple[str, str | None]:
     encoding = codecs.lookup(best.encoding).name
     return encoding, (f"{name} is not UTF-8: read as {encoding} (detected); save it as UTF-8 "
                       "to be sure")
+
+
+def utf16_without_mark(raw: bytes) -> str | None:
+    """Return utf-16-le or utf-16-be when ``raw`` is plainly such text, else None.
+
+    Text in UTF-16 has a zero byte beside nearly every Latin character: on the odd
+    bytes (little-endian) or the even ones (big-endian).
+    """
+    head = raw[:4096]
+    pairs = len(head) // 2
+    if pairs < 4:
+        return None
+    odd, even = head[1:2 * pairs:2].count(0), head[0:2 * pairs:2].count(0)
+    for zeros, encoding in ((odd, "utf-16-le"), (even, "utf-16-be")):
+        if zeros >= 0.6 * pairs:
+            try:
+                head[:2 * pairs].decode(encoding)
+            except UnicodeDecodeError:
+                return None
+            return encoding
+    return None
