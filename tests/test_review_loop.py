@@ -663,8 +663,12 @@ def test_predict_flags_values_training_never_saw(project, tmp_path):
     assert result.exit_code == 0, result.output
     scored = pd.read_csv(out, keep_default_na=False)
     assert scored["new_values"].tolist() == ["plan", "usage", "", ""]
-    assert "note: 1 rows hold a value of 'plan' training never saw (see new_values)" in \
-        result.stderr
+    ranges = json.loads((project / "models/model.json").read_text(encoding="utf-8"))["ranges"]
+    low, high = ranges["usage"]
+    assert result.stderr.splitlines()[-2:] == [
+        "note: 1 row holds a category of 'plan' training never saw (see new_values)",
+        f"note: 1 row holds a value of 'usage' outside the training range ({low:,.4g} to "
+        f"{high:,.4g}; see new_values)"]
 
 
 @pytest.mark.parametrize(("target", "what"), [

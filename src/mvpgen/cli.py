@@ -673,9 +673,8 @@ def predict(rows: Path, out: Path, force: bool, engine: str | None) -> None:
     scored = score(_project(), rows, out, force=force, engine=engine)
     for note in scored.notes:
         echo(f"note: {note}", err=True)
-    for column, count in scored.unseen.items():
-        echo(f"note: {count:,} rows hold a value of '{column}' training never "
-                   "saw (see new_values)", err=True)
+    for note in scored.unseen_notes():
+        echo(f"note: {note}", err=True)
     echo(f"wrote {scored.rows:,} predictions to {out}")
 
 

@@ -37,6 +37,22 @@ class Scored:
     out: Path
     notes: list[str] = field(default_factory=list)
     unseen: dict[str, int] = field(default_factory=dict)  # column -> rows with a new value
+    card: dict[str, Any] = field(default_factory=dict, repr=False)  # the model's card
+
+    def unseen_notes(self) -> list[str]:
+        """Say, per column, how many rows hold what training never saw, and what it saw."""
+        ranges = self.card.get("ranges", {})
+        notes = []
+        for column, count in self.unseen.items():
+            rows = f"{count:,} row{'s' if count != 1 else ''} hold{'s' if count == 1 else ''}"
+            if column in ranges:
+                low, high = ranges[column]
+                notes.append(f"{rows} a value of '{column}' outside the training range "
+                             f"({low:,.4g} to {high:,.4g}; see new_values)")
+            else:
+                notes.append(f"{rows} a category of '{column}' training never saw "
+                             "(see new_values)")
+        return notes
 
 
 def load_saved(project: Project) -> tuple[Any, dict[str, Any]]:
@@ -85,7 +101,7 @@ def score_file(project: Project, rows: Path, out: Path, *, force: bool = False) 
         table[column] = predicted[column].to_numpy()
     write_atomically(out, safe_csv(table))
     unseen = {c: int(n) for c, n in predicted.attrs.get("unseen", {}).items() if n}
-    return Scored(len(table), out, version_notes(card), unseen)
+    return Scored(len(table), out, version_notes(card), unseen, card)
 
 
 def refuse_overwrite(project: Project, rows: Path, out: Path, *, force: bool) -> None:

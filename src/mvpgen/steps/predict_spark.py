@@ -60,7 +60,7 @@ def score_table(project: Project, rows: str, out: Path, *, force: bool = False) 
     scored = table.frame.mapInPandas(batches, ", ".join(schema))
     written = _write(session, scored, out, force=force)
     counted, unseen = _counts(written, card)
-    return Scored(counted, out, version_notes(card), unseen)
+    return Scored(counted, out, version_notes(card), unseen, card)
 
 
 def _score(batches: Iterator[pd.DataFrame], *, model: Any, card: dict[str, Any], source: str,
