@@ -76,6 +76,8 @@ def data_quality(dataset: Dataset, mapping: Mapping, *, task: str, seed: int = 0
         "target": {"name": target, "task": task, "balance": _balance(frame[target], task)},
         "leakage_suspects": (leakage_suspects(frame, target, task, features, seed=seed)
                              if leaks else []),
+        # What was read, so the summary can be matched to the extract mvp.yaml recorded.
+        "fingerprint": dataset.fingerprint,
     }
     if dataset.population is not None:
         _over_every_row(summary, dataset.population, task)
@@ -289,6 +291,10 @@ def rank_issues(summary: dict[str, Any], mapping: Mapping) -> list[dict[str, Any
         add(100, "leakage_suspect", f"'{suspect['column']}' {why}: it may give the answer "
             "away; drop it unless it is known before the prediction is made",
             [suspect["column"]])
+    changed = data_changed(summary.get("fingerprint"), mapping.data.sha256,
+                           rows=summary["rows"], recorded_rows=mapping.data.rows)
+    if changed:
+        add(95, "data_changed", changed)
     rows = summary["rows_with_target"]
     if rows < SMALL_DATA_ROWS:
         add(90, "small_data", f"only {_rows(rows, 'has', 'have')} a target; estimates will "
@@ -328,6 +334,22 @@ def rank_issues(summary: dict[str, Any], mapping: Mapping) -> list[dict[str, Any
         add(20, "random_split_with_time", f"{_names(dates, 'holds', 'hold')} dates but no "
             "time_column is set: a random split may test on the past with the future", dates)
     return [issue for _, issue in sorted(issues, key=lambda item: -item[0])]
+
+
+def data_changed(fingerprint: str | None, recorded: str | None, *, rows: int | None,
+                 recorded_rows: int | None) -> str | None:
+    """Return the sentence saying the data read is not the extract mvp.yaml recorded, if so.
+
+    The EDA summary and the baseline's warnings say it in the same words, so a reader
+    finds the same fix in both.
+    """
+    if not fingerprint or not recorded or fingerprint == recorded:
+        return None
+    counts = (f", {rows:,} rows instead of {recorded_rows:,}"
+              if rows is not None and recorded_rows not in (None, rows) else "")
+    return (f"the data is not the file mvp.yaml recorded: fingerprint {fingerprint[:12]}… "
+            f"instead of {recorded[:12]}…{counts}; if the new extract is meant, record it "
+            "with `mvpgen check --record`")
 
 
 def _rows(count: int, one: str, many: str) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from mvpgen.data.quality import data_changed
 from mvpgen.evaluation.bootstrap import FEW_POSITIVES
 from mvpgen.evaluation.result import BaselineResult, Warning
 from mvpgen.features import MAX_CATEGORIES
@@ -42,14 +43,10 @@ def warnings_for(result: BaselineResult, quality: dict[str, Any], infos: list[Co
             out.append(Warning("leak_cleared", f"{quoted(column)} was named by the leak screen and "
                                f"cleared in mvp.yaml: {why}", [column]))
     data = result.data
-    if data.get("recorded_fingerprint") and data["recorded_fingerprint"] != data["fingerprint"]:
-        out.append(Warning("data_changed", f"the data is not the file mvp.yaml recorded: "
-                           f"fingerprint {data['fingerprint'][:12]}… instead of "
-                           f"{data['recorded_fingerprint'][:12]}…"
-                           + (f", {data['rows']:,} rows instead of {data['recorded_rows']:,}"
-                              if data.get("recorded_rows") not in (None, data["rows"]) else "")
-                           + "; if the new extract is meant, record it with `mvpgen check "
-                             "--record`"))
+    changed = data_changed(data.get("fingerprint"), data.get("recorded_fingerprint"),
+                           rows=data.get("rows"), recorded_rows=data.get("recorded_rows"))
+    if changed:
+        out.append(Warning("data_changed", changed))
     for note in result.data.get("notes", []):
         out.append(Warning("encoding", note))
     if result.data.get("coverage"):  # read out of core: what covers every row, what a sample
