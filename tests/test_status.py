@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import csv
 import json
+import os
+import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import run, run_project, scaffold
+from conftest import in_project, run, run_project, scaffold
+
+from mvpgen.steps.status import render_status
 
 BUILD = ("Build the model: linear model meets the goal (linear model recall_at_budget 0.367 "
          "[0.317, 0.420]) and clearly beats the rule and the trivial policies")
@@ -141,7 +146,7 @@ def test_status_follows_the_churn_example_from_scaffold_to_feedback(isolated):
     assert run_project(project, "baseline", "--quiet").returncode == 0
     lines, document = status(project)
     assert len(document["history"]) == 2
-    assert lines[-2].startswith("verdict over the last runs: met 0.367164 → ")
+    assert lines[-2].startswith("verdict over the last runs: met 0.367 [0.317, 0.420] → met ")
 
     # an edited goal makes the evidence stale until the baseline runs again
     mapping = project / "mvp.yaml"
@@ -193,3 +198,97 @@ def test_status_flags_a_vague_requirement(isolated, churn_raw):
     assert document["questions"][0]["state"] == "open"
     assert document["next_step"].startswith("fix mvp.yaml: business.requirement:")
     assert lines[-1] == f"next: {document['next_step']}"
+
+
+@pytest.fixture(scope="module")
+def evaluated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The churn example after one baseline, to be copied by each test."""
+    folder = tmp_path_factory.mktemp("evaluated")
+    here = os.getcwd()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("HOME", str(folder))  # matplotlib's and cookiecutter's files go there
+        os.chdir(folder)
+        try:
+            assert scaffold("churn", "--example", "churn", "--no-input", "-q").exit_code == 0
+            result = run("-C", str(folder / "churn"), "baseline", "-q")
+            assert result.exit_code == 0, result.output
+        finally:
+            os.chdir(here)
+    yield folder / "churn"
+
+
+def copied(evaluated: Path, tmp_path: Path) -> Path:
+    """Copy the project as `cp -r` does, its mvp.yaml and data then newer than the results."""
+    project = tmp_path / "copy"
+    shutil.copytree(evaluated, project)
+    later = (project / "reports/metrics.json").stat().st_mtime + 60
+    for name in ("mvp.yaml", "data/raw/customers.csv"):
+        os.utime(project / name, (later, later))
+    return project
+
+
+def edit(project: Path, old: str, new: str) -> None:
+    mapping = project / "mvp.yaml"
+    text = mapping.read_text(encoding="utf-8")
+    assert old in text
+    mapping.write_text(text.replace(old, new), encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_a_copied_project_keeps_its_evidence(evaluated, tmp_path):
+    project = copied(evaluated, tmp_path)
+    lines, document = status(project)
+    assert document["stale"] is None
+    assert "stale" not in lines[1]
+    assert document["questions"][1]["state"] == "answered"
+
+    # Recording the data again, or rewording what only the status reads, changes no evidence.
+    assert in_project(project, "check", "--record", ".").exit_code == 0
+    edit(project, "acted on within a week", "acted on within two days")
+    edit(project, "  deadline: 2027-03-31\n", "  deadline: 2027-06-30  # moved\n")
+    assert status(project)[1]["stale"] is None
+
+    # What the history records of mvp.yaml is what the results record.
+    metrics = json.loads((project / "reports/metrics.json").read_text(encoding="utf-8"))
+    with (project / "reports/history.csv").open(encoding="utf-8", newline="") as handle:
+        last = list(csv.DictReader(handle))[-1]
+    assert last["mapping_sha256"] == metrics["data"]["mapping_sha256"]
+
+
+@pytest.mark.slow
+def test_an_edited_mapping_or_data_makes_the_evidence_stale(evaluated, tmp_path):
+    project = copied(evaluated, tmp_path)
+    edit(project, "threshold: 0.3", "threshold: 0.35")
+    _, document = status(project)
+    assert document["stale"] == ("mvp.yaml now asks for recall_at_budget >= 0.35; the last "
+                                 "baseline judged recall_at_budget 0.3")
+    assert document["questions"][1]["next"].startswith("run `mvpgen baseline` again")
+    edit(project, "threshold: 0.35", "threshold: 0.3")
+    assert status(project)[1]["stale"] is None
+
+    edit(project, "false_positive: 40", "false_positive: 60")
+    lines, document = status(project)
+    assert document["stale"] == "mvp.yaml changed after the last baseline"
+    assert lines[1].endswith(" (stale: run the baseline again)")
+    assert document["questions"][1]["next"].startswith("run `mvpgen baseline` again")
+    edit(project, "false_positive: 60", "false_positive: 40")
+
+    data = project / "data/raw/customers.csv"
+    data.write_text(data.read_text(encoding="utf-8").replace(",no\n", ",yes\n", 1),
+                    encoding="utf-8")
+    _, document = status(project)
+    assert document["stale"] == "the data file changed after the last baseline"
+    assert document["questions"][1]["next"].startswith("run `mvpgen baseline` again")
+
+
+def test_the_verdict_trend_is_rounded_with_its_interval():
+    state = {"project": "Churn MVP", "stage": "baseline", "recommendation": None,
+             "questions": [], "next_step": None,
+             "history": [{"verdict": "met", "value": "0.367164", "ci_low": "0.316981",
+                          "ci_high": "0.42"},
+                         {"verdict": "not_met", "value": "0.36858", "ci_low": "",
+                          "ci_high": ""},
+                         {"verdict": "inconclusive", "value": "", "ci_low": "",
+                          "ci_high": ""}]}
+    assert render_status(state).splitlines()[1] == (
+        "verdict over the last runs: met 0.367 [0.317, 0.420] → not met 0.369 → inconclusive")

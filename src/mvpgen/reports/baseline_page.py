@@ -136,9 +136,26 @@ def _money(run: BaselineRun, mapping: Any) -> str:
     p = run.predictions.get(saved) if saved else None
     threshold = run.result.contenders[saved].decision_threshold if saved else None
     if p is not None and threshold is not None and business["trusted"]:
-        text += charts.image(charts.cost_by_threshold(p, mapping.costs, threshold, saved),
-                             "cost by decision threshold")
+        share = capacity["share"] if capacity else None
+        text += (charts.image(charts.cost_by_threshold(p, mapping.costs, threshold, saved,
+                                                       capacity=share),
+                              "cost by decision threshold")
+                 + f"<p><small>{_e(_cost_caption(saved, threshold, capacity))}</small></p>")
     return text
+
+
+def _cost_caption(name: str, threshold: float, capacity: dict[str, Any] | None) -> str:
+    """Return the cost chart's caption: what the curve is and why the mark sits where it does."""
+    text = (f"What {name} would cost per 1,000 held-out decisions at each threshold: the "
+            "lower the threshold, the more cases it acts on. ")
+    if not capacity:
+        return text + (f"The dashed line marks the threshold it uses, {threshold:.2f}, the "
+                       "cheapest on its training folds.")
+    return text + (f"The business can act on {capacity['per_1000']:,.0f} cases in every 1,000 "
+                   "(its capacity). Thresholds in the grey band would act on more, so they "
+                   "are not an option, however low the curve runs there. The dashed line "
+                   f"marks the threshold it uses, {threshold:.2f}: the cheapest on its "
+                   "training folds that stays within capacity.")
 
 
 def _range(ci: list[Any]) -> str:

@@ -91,19 +91,59 @@ def contenders_against_goal(result: BaselineResult) -> Any:
     return fig
 
 
-def cost_by_threshold(p: Predictions, costs: Any, chosen: float, name: str) -> Any:
-    """The expected cost per 1,000 decisions at every decision threshold, chosen one marked."""
+def cost_by_threshold(p: Predictions, costs: Any, chosen: float, name: str,
+                      capacity: float | None = None) -> Any:
+    """The expected cost per 1,000 decisions at every decision threshold, chosen one marked.
+
+    With a ``capacity`` (the share of cases the business can act on), the thresholds
+    that would act on more are shaded and their part of the curve dashed: the curve is
+    often lowest there, at a saving nobody has the hands to make.
+    """
+    from matplotlib.ticker import FuncFormatter
+
     from mvpgen.evaluation.fitting import cost_per_1000
 
-    thresholds = np.linspace(0, 1, 101)
-    values = [cost_per_1000(p.truth, p.score >= t, costs) for t in thresholds]
-    fig, axis = figure(6.4, 2.9)
-    axis.plot(thresholds, values, color=KIND_COLOURS["model"])
-    axis.axvline(chosen, color=GOAL_COLOUR, linestyle="--", linewidth=1)
-    axis.annotate(f"chosen {chosen:.2f}", (chosen, max(values)), fontsize=8, ha="left")
+    thresholds = np.unique(np.append(np.linspace(0, 1, 201), chosen))
+    values = np.array([cost_per_1000(p.truth, p.score >= t, costs) for t in thresholds])
+    fig, axis = figure(6.4, 3.4 if capacity is not None else 2.9)
+    axis.yaxis.set_major_formatter(FuncFormatter(lambda y, pos: f"{y:,.0f}"))
     axis.set(xlabel=f"decision threshold of {name} (act when its score reaches it)",
              ylabel="cost per 1,000 decisions")
+    if capacity is None:
+        axis.plot(thresholds, values, color=KIND_COLOURS["model"])
+        axis.axvline(chosen, color=GOAL_COLOUR, linestyle="--", linewidth=1)
+        axis.annotate(f"chosen {chosen:.2f}", (chosen, max(values)), fontsize=8, ha="left")
+        return fig
+    edge = _capacity_edge(p.score, thresholds, capacity)
+    within = thresholds >= edge
+    beyond = f"beyond capacity (acts on more than {capacity * 1000:,.0f} of every 1,000)"
+    axis.axvspan(0, edge, color=KIND_COLOURS["trivial"], alpha=0.25, linewidth=0, label=beyond)
+    # The dashed part runs up to the edge, so the curve shows no gap where it changes.
+    axis.plot(thresholds[thresholds <= edge], values[thresholds <= edge],
+              color=KIND_COLOURS["trivial"], linestyle="--")
+    axis.plot(thresholds[within], values[within], color=KIND_COLOURS["model"],
+              label="within capacity")
+    axis.axvline(chosen, color=GOAL_COLOUR, linestyle="--", linewidth=1)
+    at_chosen = values[np.searchsorted(thresholds, chosen)]
+    axis.plot(chosen, at_chosen, "o", color=GOAL_COLOUR,
+              label=f"chosen {chosen:.2f} (cheapest within capacity): {at_chosen:,.0f} "
+                    "per 1,000")
+    axis.set_xlim(0, 1)
+    # Below the chart: inside, it would hide the curve wherever the curve happens to run.
+    axis.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), fontsize=8, frameon=False)
     return fig
+
+
+def _capacity_edge(score: np.ndarray, thresholds: np.ndarray, capacity: float) -> float:
+    """Return the lowest threshold that acts on no more than the capacity's share.
+
+    As the money table judges a policy: acting on a little more than the share, within
+    three standard errors of it, is chance (the threshold was chosen on other rows).
+    """
+    slack = 3 * np.sqrt(capacity * (1 - capacity) / max(len(score), 1))
+    acted = np.array([np.mean(score >= t) if len(score) else 0.0 for t in thresholds])
+    fits = thresholds[acted <= capacity + slack]
+    return float(fits[0]) if len(fits) else float(thresholds[-1])
 
 
 def confusion(truth: np.ndarray, decided: np.ndarray, labels: tuple[str, str],

@@ -9,7 +9,6 @@ and README are brought up to date.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 from collections.abc import Callable
 
@@ -21,7 +20,7 @@ from mvpgen.reports.baseline_page import render
 from mvpgen.spreadsheet import safe_csv
 from mvpgen.store.artifacts import card_entries, model_bytes, to_json
 from mvpgen.store.files import write_together
-from mvpgen.store.history import HISTORY, history_text, read_history
+from mvpgen.store.history import HISTORY, history_text, mapping_hash, read_history
 from mvpgen.store.lock import project_lock
 
 
@@ -42,7 +41,10 @@ def baseline_step(project: Project, *,
         moved = threshold_moved(before, result)
         if moved:
             result.feedback["threshold_moved"] = moved
-        entry = _history_entry(run, project)
+        # What the evidence was drawn from, so the status can tell a changed mvp.yaml
+        # from one merely copied or touched.
+        result.data["mapping_sha256"] = mapping_hash(project.mapping)
+        entry = _history_entry(run)
         history = [*read_history(project.root), {k: str(v) for k, v in entry.items()}]
         page = render(run, project, history)
         files: dict[str, str | bytes] = {
@@ -60,12 +62,11 @@ def baseline_step(project: Project, *,
     return run
 
 
-def _history_entry(run: BaselineRun, project: Project) -> dict[str, object]:
+def _history_entry(run: BaselineRun) -> dict[str, object]:
     goal = run.result.goal
-    mapping_hash = hashlib.sha256(project.mapping_file.read_bytes()).hexdigest()
     return {"run_at": dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
             "data_fingerprint": run.result.data["fingerprint"],
-            "mapping_sha256": mapping_hash, "verdict": goal.verdict,
+            "mapping_sha256": run.result.data["mapping_sha256"], "verdict": goal.verdict,
             "recommendation": run.result.recommendation.code, "metric": goal.metric,
             "contender": goal.contender, "value": goal.value,
             "ci_low": goal.ci[0], "ci_high": goal.ci[1]}

@@ -2,9 +2,10 @@
 
 Read from the files the steps leave behind (mvp.yaml, the reports, the label log and
 the boxes ticked by hand in CHECKLIST.md), so it works at any stage and never needs
-the data or a model. "Evidence" means the steps produced figures that bear on the
+a model or to read the data as a table. "Evidence" means the steps produced figures that bear on the
 question; "answered" means the figures settle it, or a person said so by ticking its
-box in CHECKLIST.md. Evidence older than ``mvp.yaml`` or the data is marked stale.
+box in CHECKLIST.md. Evidence drawn from another ``mvp.yaml`` or other data (compared
+by content) is marked stale.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Any, NamedTuple
 from mvpgen.errors import DataError
 from mvpgen.evaluation.result import BaselineResult
 from mvpgen.project import PATHS, Project
-from mvpgen.store.history import read_history
+from mvpgen.store.history import mapping_hash, read_history
 from mvpgen.store.labels import summary as label_summary
 
 SCHEMA_VERSION = 2
@@ -72,7 +73,11 @@ class Evidence:
         self.stale = self._stale()
 
     def _stale(self) -> str | None:
-        """Return why the baseline's evidence no longer describes the project, if it does not."""
+        """Return why the baseline's evidence no longer describes the project, if it does not.
+
+        Compared by content, never by file times: a copied or cloned project, or an
+        mvp.yaml whose recorded data facts were refreshed, still holds the same evidence.
+        """
         if self.result is None:
             return None
         goal, tech = self.result.goal, self.mapping.technical
@@ -80,14 +85,40 @@ class Evidence:
             return (f"mvp.yaml now asks for {tech.metric} {self.mapping.metric.sign} "
                     f"{tech.threshold:g}; the last baseline judged {goal.metric} "
                     f"{goal.threshold:g}")
-        metrics_file = self.project.path(PATHS.metrics)
-        written = metrics_file.stat().st_mtime
-        if self.project.mapping_file.stat().st_mtime > written:
+        if self._mapping_changed():
             return "mvp.yaml changed after the last baseline"
-        if self.data_file is not None and self.data_file.exists() and \
-                self.data_file.stat().st_mtime > written:
+        if self._data_changed():
             return "the data file changed after the last baseline"
         return None
+
+    def _mapping_changed(self) -> bool:
+        """Return whether what mvp.yaml says differs from what the baseline read."""
+        recorded = self.result.data.get("mapping_sha256") if self.result else None
+        if not recorded:  # written before the hash was recorded: its time is all there is
+            written = self.project.path(PATHS.metrics).stat().st_mtime
+            return self.project.mapping_file.stat().st_mtime > written
+        return recorded != mapping_hash(self.mapping)
+
+    def _data_changed(self) -> bool:
+        """Return whether the data's files now hold other bytes than the baseline read."""
+        from mvpgen.data import sources
+
+        recorded = self.result.data.get("fingerprint") if self.result else None
+        try:
+            source = sources.source_of(self.mapping, self.project.root)
+        except DataError:
+            return False  # no data to compare: question 3 says the data is missing
+        if source.kind == "query":
+            return False  # its rows are known only by running it, which status never does
+        files = [f for f in source.files if f.is_file()]
+        if not recorded or not files:
+            return False
+        # A file untouched since the baseline holds what it read; only a newer one is
+        # read again, to tell an edit from a copy.
+        written = self.project.path(PATHS.metrics).stat().st_mtime
+        if all(f.stat().st_mtime <= written for f in files):
+            return False
+        return sources.fingerprint(source) != recorded
 
     def stage(self) -> str:
         """Return how far the project has come: generated, eda, baseline, review, feedback."""
@@ -336,11 +367,29 @@ def render_status(state: dict[str, Any]) -> str:
         lines.append(f"{q['number']} {SHORT_NAMES[q['key']]:<15} {q['state']:<9} {q['figure']}")
     history = state.get("history") or []
     if len(history) > 1:
-        trend = " → ".join(f"{h['verdict']} {h['value']}" for h in history[-5:])
+        trend = " → ".join(_past_run(h) for h in history[-5:])
         lines.append(f"verdict over the last runs: {trend}")
     lines.append(f"next: {state['next_step']}" if state["next_step"]
                  else "next: every question is answered; keep the checklist current")
     return "\n".join(lines)
+
+
+def _past_run(run: dict[str, str]) -> str:
+    """Return a past run as its verdict and value, with its interval when the history has it."""
+    verdict = run["verdict"].replace("_", " ")
+    value = _rounded(run.get("value"))
+    if value is None:
+        return verdict
+    low, high = _rounded(run.get("ci_low")), _rounded(run.get("ci_high"))
+    return f"{verdict} {value}" + (f" [{low}, {high}]" if low and high else "")
+
+
+def _rounded(text: str | None) -> str | None:
+    """Return a number from the history in three digits, as the rest of the status shows it."""
+    try:
+        return f"{float(text or ''):.3f}"
+    except ValueError:
+        return None  # an empty or damaged cell: shown without it
 
 
 def status_of(start: Path) -> dict[str, Any]:
