@@ -69,6 +69,11 @@ def _e(text: Any) -> str:
     return html.escape(str(text), quote=True)
 
 
+def _capital(name: str) -> str:
+    """Return a contender's name as a heading starts it: Linear model."""
+    return name[:1].upper() + name[1:]
+
+
 def _number(value: Any, digits: int = 3) -> str:
     return "–" if value is None else f"{value:.{digits}f}"
 
@@ -173,7 +178,7 @@ def _task_section(run: BaselineRun, mapping: Any) -> str:
         negative = next((str(v) for v in run.card.get("labels", []) if
                          str(v) != str(result.positive_label)), "other")
         costs = mapping.costs if result.costs_trusted else None
-        text = (f"<h2>{_e(saved)}'s decisions on the holdout</h2>"
+        text = (f"<h2>{_e(_capital(saved))}'s decisions on the holdout</h2>"
                 + charts.image(charts.confusion(p.truth, p.label,
                                                 (negative, str(result.positive_label)), costs),
                                "decisions against what happened"))
@@ -182,9 +187,9 @@ def _task_section(run: BaselineRun, mapping: Any) -> str:
                  + charts.image(charts.calibration(p, saved), "calibration"))
         return text
     if result.task == "multiclass":
-        return (f"<h2>{_e(saved)}'s mistakes</h2>"
+        return (f"<h2>{_e(_capital(saved))}'s mistakes</h2>"
                 + charts.image(charts.multiclass_confusion(p.truth, p.label), "mistakes"))
-    return (f"<h2>{_e(saved)}: predicted against actual</h2>"
+    return (f"<h2>{_e(_capital(saved))}: predicted against actual</h2>"
             + charts.image(charts.regression(p.truth, p.label, saved), "predicted and actual"))
 
 
@@ -195,13 +200,13 @@ def _reliance(result: BaselineResult) -> str:
             continue
         if c.importance:
             items = [(i["column"], i["importance"]) for i in c.importance[:12]]
-            parts.append(f"<h3>{_e(c.name)}</h3>" + charts.image(
+            parts.append(f"<h3>{_e(_capital(c.name))}</h3>" + charts.image(
                 charts.bars(items, "score lost when the column is shuffled (holdout sample)"),
                 f"what {c.name} relies on"))
         if c.coefficients:
             items = [(w["feature"], w.get("weight", max(w.get("weights", {0: 0}).values(),
                                                          key=abs))) for w in c.coefficients]
-            parts.append(f"<p>{_e(c.name)}'s largest weights, on scaled columns:</p>"
+            parts.append(f"<p>{_e(_capital(c.name))}'s largest weights, on scaled columns:</p>"
                          + charts.image(charts.bars(items, "weight"), f"{c.name}'s weights"))
     if not parts:
         return ""
@@ -212,8 +217,8 @@ def _learning(result: BaselineResult) -> str:
     curve = result.learning_curve
     if not [p for p in curve["points"] if p["value"] is not None]:
         return ""
-    return (f"<h2>Would more data help?</h2><p>{_e(curve['model'])} fitted on growing shares of "
-            f"the training rows, measured on the same holdout: "
+    return (f"<h2>Would more data help?</h2><p>{_e(_capital(curve['model']))} fitted on "
+            f"growing shares of the training rows, measured on the same holdout: "
             f"{_e(curve.get('message', 'too few rows to tell'))}.</p>"
             + charts.image(charts.learning(result), "learning curve"))
 
