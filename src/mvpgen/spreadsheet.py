@@ -3,7 +3,9 @@
 A cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is run as a
 formula by Excel and LibreOffice; such a cell meant for people gets a leading ``'``,
 which spreadsheets show as nothing and never run. Numbers (``-3.5``) are numbers and
-stay as they are.
+stay as they are. Neutralising twice is neutralising once, so text that already starts
+with ``'`` before such a sign is left alone, and :func:`plain` reads it without that
+``'``: the one value that does not come back exactly as written.
 """
 
 from __future__ import annotations
