@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import hashlib
 import io
+import itertools
 import json
 import pickle
+import sys
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -52,8 +54,12 @@ def saved(project: Path) -> Iterator[Path]:
     card.write_bytes(original[1])
 
 
+_IDS = itertools.count(1)
+
+
 def node(loader: str, cls: str, module: str, **more: object) -> dict:
-    return {"__class__": cls, "__module__": module, "__loader__": loader, "__id__": id(more),
+    # Each node its own id: skops takes a repeated id for the same object.
+    return {"__class__": cls, "__module__": module, "__loader__": loader, "__id__": next(_IDS),
             **more}
 
 
@@ -61,11 +67,20 @@ def text(value: str) -> dict:
     return node("JsonNode", "str", "builtins", content=json.dumps(value), is_json=True)
 
 
-def calling(function: str, module: str, *args: str) -> bytes:
+def value(given: object) -> dict:
+    """The skops node of a string, a whole number or a list of them."""
+    if isinstance(given, list):
+        return node("ListNode", "list", "builtins", content=[value(v) for v in given])
+    if isinstance(given, int):
+        return node("JsonNode", "int", "builtins", content=json.dumps(given), is_json=True)
+    return text(str(given))
+
+
+def calling(function: str, module: str, *args: object) -> bytes:
     """A hand-written skops file whose loading calls ``module.function(*args)``."""
     schema = node("ConstructorFromReduceNode", function, module,
                   content=node("TupleNode", "tuple", "builtins",
-                               content=[text(a) for a in args]),
+                               content=[value(a) for a in args]),
                   protocol=2, _skops_version="0.16.0")
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
@@ -132,6 +147,38 @@ def test_a_crafted_file_that_calls_a_function_is_refused(saved: Path, isolated: 
     assert f"asks to load {module}.{function}, which this project never saves" in \
         refused(saved, isolated)[1]
     assert not marker.exists()
+
+
+MARKER = "<marker>"
+
+
+@pytest.mark.parametrize(("cls", "module", "args"), [
+    ("Popen", "subprocess", ([["touch", MARKER]])),  # runs a command
+    ("memmap", "numpy", (MARKER, "uint8", "w+", 0, 4)),  # creates a file, an array type
+    ("TempMemmap", "sklearn.utils._testing", (MARKER,)),  # a class of scikit-learn's tests
+], ids=["subprocess.Popen", "numpy.memmap", "sklearn-test-helper"])
+def test_a_crafted_file_that_constructs_a_class_is_refused(saved: Path, isolated: Path,
+                                                           cls: str, module: str,
+                                                           args: tuple) -> None:
+    marker = isolated / "marker.txt"
+    crafted = calling(cls, module, *(_marked(a, marker) for a in args))
+    (saved / "models/model.skops").write_bytes(crafted)
+    assert "is not the file this project's baseline wrote" in refused(saved, isolated)[0]
+    # The attacker writes the card too: its hash and its types; a class is no function,
+    # yet only the classes mvpgen's own code trusts load, whatever the card lists.
+    forge_card(saved, crafted, f"{module}.{cls}")
+    for output in refused(saved, isolated):
+        assert output == (f"Error: {saved / 'models/model.skops'} asks to load {module}.{cls}, "
+                          "which this project never saves; refusing to load it; run the "
+                          "baseline step again\n")
+    assert not marker.exists()
+
+
+def _marked(arg: object, marker: Path) -> object:
+    """Return ``arg`` with the marker's path in place of ``MARKER``."""
+    if isinstance(arg, list):
+        return [_marked(a, marker) for a in arg]
+    return str(marker) if arg == MARKER else arg
 
 
 @pytest.mark.parametrize("kind", ["pickle", "truncated", "garbage"])
@@ -201,3 +248,142 @@ def test_a_card_without_a_threshold_reviews_at_the_default(saved: Path) -> None:
         decided = "yes" if float(row["score"]) > 0.5 else "no"
         assert f"decided '{decided}'" in row["why"]
     assert any(0.444 < float(row["score"]) < 0.499 for row in clear)
+
+
+def _fitted(estimator: object) -> object:
+    """Return ``estimator`` fitted on a small two-column binary problem."""
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(0)
+    x = pd.DataFrame({"a": rng.normal(size=120), "b": rng.normal(size=120)})
+    estimator.fit(x, np.where(x["a"] + rng.normal(size=120) > 0, "yes", "no"))
+    return estimator
+
+
+def _save(folder: Path, model: object) -> tuple[Path, Path]:
+    """Save ``model`` and its card as the baseline does; return both paths."""
+    from mvpgen.store.artifacts import card_entries, model_bytes
+
+    data, types = model_bytes(model)
+    model_file, card_file = folder / "model.skops", folder / "model.json"
+    model_file.write_bytes(data)
+    card = {"task": "binary", "target": "y", "features": ["a", "b"], "feature_kinds": {},
+            "labels": ["no", "yes"], "positive_label": "yes", **card_entries(data, types)}
+    card_file.write_text(json.dumps(card), encoding="utf-8")
+    return model_file, card_file
+
+
+def _models() -> dict[str, object]:
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.ensemble import (
+        HistGradientBoostingClassifier,
+        RandomForestClassifier,
+        StackingClassifier,
+    )
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.neighbors import KNeighborsClassifier
+    from sklearn.neural_network import MLPClassifier
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    return {"boosting": HistGradientBoostingClassifier(max_iter=10),
+            "forest": RandomForestClassifier(n_estimators=5, random_state=0),
+            "neighbours": KNeighborsClassifier(),
+            "network": make_pipeline(StandardScaler(), MLPClassifier(max_iter=30)),
+            "calibrated": CalibratedClassifierCV(LogisticRegression(), cv=3),
+            "stack": StackingClassifier([("lr", LogisticRegression()),
+                                         ("forest", RandomForestClassifier(n_estimators=3))])}
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("name", list(_models()))
+def test_a_users_scikit_learn_model_loads_back(tmp_path: Path, name: str) -> None:
+    from mvpgen.store.artifacts import load_model
+
+    model = _fitted(_models()[name])
+    loaded, _ = load_model(*_save(tmp_path, model))
+    assert type(loaded) is type(model)
+    assert list(loaded.classes_) == ["no", "yes"]
+
+
+PARTS = '''
+from sklearn.base import BaseEstimator, TransformerMixin
+
+
+class Clip(TransformerMixin, BaseEstimator):
+    """The user's own transformer, in a module of their own that models.py imports."""
+
+    def fit(self, x, y=None):
+        return self
+
+    def transform(self, x):
+        return x.clip(-3, 3)
+'''
+PACKAGE = '''
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.linear_model import LogisticRegression
+
+from .parts import Clip
+
+
+class Helper:
+    """A plain class: no estimator."""
+
+
+class Wrapped(ClassifierMixin, BaseEstimator):
+    """A classifier that keeps a plain object beside its model."""
+
+    def fit(self, x, y):
+        self.model_ = LogisticRegression().fit(x, y)
+        self.helper_ = Helper()
+        self.classes_ = self.model_.classes_
+        return self
+'''
+
+
+@pytest.fixture
+def package(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A project's package with its own classes in models.py, importable."""
+    name = f"own_package_{tmp_path.name.replace('-', '_')}"
+    folder = tmp_path / "src" / name
+    folder.mkdir(parents=True)
+    (folder / "__init__.py").write_text("", encoding="utf-8")
+    (folder / "models.py").write_text(PACKAGE, encoding="utf-8")
+    (folder / "parts.py").write_text(PARTS, encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path / "src"))
+    return name
+
+
+def test_an_estimator_class_of_the_projects_package_loads_only_for_it(tmp_path: Path,
+                                                                       package: str) -> None:
+    import importlib
+
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    from mvpgen.errors import ModelError
+    from mvpgen.store.artifacts import load_model
+
+    own = importlib.import_module(f"{package}.models")
+    paths = _save(tmp_path, _fitted(make_pipeline(own.Clip(), LogisticRegression())))
+    with pytest.raises(ModelError, match=f"asks to load {package}.parts.Clip, which this "
+                       "project never saves"):
+        load_model(*paths, package="another_package")
+    for name in [n for n in sys.modules if n.startswith(package)]:
+        del sys.modules[name]  # as in a new process: its models.py imports the class
+    loaded, card = load_model(*paths, package=package)
+    assert card["trusted_types"] == [f"{package}.parts.Clip"]
+    assert type(loaded.steps[0][1]).__module__ == f"{package}.parts"
+
+
+def test_a_plain_class_in_a_model_is_refused_when_saving(package: str) -> None:
+    import importlib
+
+    from mvpgen.errors import ModelError
+    from mvpgen.store.artifacts import model_bytes
+
+    own = importlib.import_module(f"{package}.models")
+    with pytest.raises(ModelError, match=f"the model holds {package}.models.Helper, a class "
+                       "mvpgen does not load back"):
+        model_bytes(_fitted(own.Wrapped()))

@@ -214,12 +214,24 @@ def _package_in(root: Path) -> str | None:
 
 
 def _recover(root: Path) -> None:
-    """Finish (or discard) files a killed step left half-switched, before anyone reads them."""
-    from mvpgen.store.files import finish_interrupted
+    """Finish (or discard) files a killed step left half-switched, before anyone reads them.
 
+    Only under the project's lock, and only when it is free: while another command holds
+    it, its half-written files are its work in progress, not leftovers (it finishes
+    them, or a later command does).
+    """
+    from mvpgen.store.files import JOURNAL, finish_interrupted
+    from mvpgen.store.lock import LOCK_FILE, lock_if_free
+
+    # Every step that writes takes the lock, which leaves its file behind: a project
+    # with neither the lock file nor a journal has nothing half-written, and a command
+    # that only reads it does not add a lock file to it.
+    if not (root / LOCK_FILE).exists() and not (root / JOURNAL).exists():
+        return
     # A read-only project: whoever can write to it will finish the switch.
-    with contextlib.suppress(OSError):
-        finish_interrupted(root)
+    with contextlib.suppress(OSError), lock_if_free(root) as held:
+        if held:
+            finish_interrupted(root)
 
 
 def _carries_old_engine(root: Path) -> bool:

@@ -13,6 +13,7 @@ import csv
 import datetime as dt
 import io
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -45,9 +46,11 @@ class FeedbackResult:
     labels_file: Path | None = None
 
 
-def take_feedback(project: Project, filled: Path, *,
-                  now: dt.datetime | None = None) -> FeedbackResult:
+def take_feedback(project: Project, filled: Path, *, now: dt.datetime | None = None,
+                  progress: Callable[[str], None] = lambda message: None) -> FeedbackResult:
     """Check ``filled`` and append its valid labels to ``data/feedback/labels.csv``.
+
+    ``progress`` is told when another command holds the project and this one waits.
 
     Raises:
         DataError: when the file cannot be read as a filled review file, or when it
@@ -116,7 +119,7 @@ def take_feedback(project: Project, filled: Path, *,
                if result.skipped else "every human_label is empty")
         msg = f"{filled.name}: no label added; {why}"
         raise DataError(msg)
-    with project_lock(root, writes=("data/feedback",)):
+    with project_lock(root, writes=("data/feedback",), say=progress):
         # A label the log already holds as the row's latest, comment and all, is not news:
         # the same file (or the log itself) taken in again adds nothing.
         known = latest(read_labels(root))
@@ -230,14 +233,17 @@ def _time(text: str) -> str | None:
         return None
 
 
-def feedback_step(project: Project, filled: Path) -> FeedbackResult:
+def feedback_step(project: Project, filled: Path, *,
+                  progress: Callable[[str], None] = lambda message: None) -> FeedbackResult:
     """Take a filled review file in, then bring the checklist up to date.
+
+    ``progress`` is told when another command holds the project and this one waits.
 
     Raises:
         DataError: when the file cannot be taken in (nothing is added then).
     """
     from mvpgen.steps.docs import refresh_after
 
-    result = take_feedback(project, filled)
+    result = take_feedback(project, filled, progress=progress)
     refresh_after(project, "the labels were")
     return result

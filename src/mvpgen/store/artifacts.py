@@ -1,10 +1,14 @@
 """Save and load the project's model without pickle, and only the model this project wrote.
 
 The model is saved with skops, whose loader builds only the types it is told to trust.
-What it is told to trust is exact: the card beside the model (``models/model.json``)
-lists the types the save produced and the file's SHA-256. A model file loads only if
-its bytes are the ones the card names, every type it asks for is on the card, and each
-of those is a class (skops calls functions it is allowed to load; mvpgen allows none).
+The card beside the model (``models/model.json``) records the file's SHA-256 and the
+types the save produced, but a card can be written by whoever writes the model, so what
+skops is told to trust comes from this code: scikit-learn's estimators and the parts of
+fitted models, numpy and scipy arrays, mvpgen's transformers, and the estimator classes
+the project's own package defines. skops calls the types it loads (a function with the
+file's arguments, a class's constructor too), so anything else is refused, whatever the
+card lists. A model file loads only if its bytes are the ones the card names and every
+type it asks for is on the card and trusted here.
 """
 
 from __future__ import annotations
@@ -22,27 +26,64 @@ from mvpgen.errors import ModelError
 
 LIBRARIES = ("scikit-learn", "pandas", "numpy", "skops")
 MAX_MODEL_BYTES = 512 * 1024 * 1024
-# Packages whose modules may be imported to check that a name is a class: the
-# libraries a model is made of. Other modules are checked only when already loaded.
-_IMPORTABLE = ("sklearn", "numpy", "scipy", "pandas", "mvpgen")
+# Libraries whose modules may be imported to look a type's name up.
+_LIBRARIES = ("sklearn", "numpy", "scipy")
+# mvpgen's modules that define the transformers and rules a baseline saves.
+_MVPGEN_MODULES = ("mvpgen.features", "mvpgen.rules")
+# The modules of the project's package the steps import themselves; any other module of
+# the package counts only once they have imported it.
+_PACKAGE_MODULES = ("features", "models")
+# Parts of a library's test helpers and vendored code: never imported to look a name up,
+# and none of their classes trusted (scikit-learn's test helpers write files).
+_NOT_MODEL_CODE = frozenset({"tests", "testing", "_testing", "_mocking", "estimator_checks",
+                             "externals", "conftest", "__main__", "_pytesttester", "f2py",
+                             "distutils"})
+# Parts of fitted scikit-learn models that are not estimators themselves: the trees of
+# forests and boosting, neighbour search trees, a network's optimiser, a calibrated
+# classifier's calibrations, the Bunch that holds a stack's or a vote's estimators.
+_SKLEARN_PARTS = frozenset({
+    "sklearn.tree._tree.Tree",
+    "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
+    "sklearn.neighbors._kd_tree.KDTree",
+    "sklearn.neighbors._ball_tree.BallTree",
+    "sklearn.neural_network._stochastic_optimizers.AdamOptimizer",
+    "sklearn.neural_network._stochastic_optimizers.SGDOptimizer",
+    "sklearn.calibration._CalibratedClassifier",
+    "sklearn.utils._bunch.Bunch",
+})
 
 
-def model_bytes(model: Any) -> tuple[bytes, list[str]]:
+def model_bytes(model: Any, package: str | None = None) -> tuple[bytes, list[str]]:
     """Return a model's skops bytes and the types loading them needs to trust.
+
+    Args:
+        model: the fitted model.
+        package: the project's package; by default a class from outside the libraries
+            is taken to be the project's own.
 
     Raises:
         ModelError: when the model holds a function (e.g. a FunctionTransformer's),
-            which mvpgen will not let skops call when loading.
+            which mvpgen will not let skops call when loading, or a class
+            ``load_model`` would refuse.
     """
     import skops.io as sio
 
     data = sio.dumps(model)
     types = sorted(sio.get_untrusted_types(data=data))
-    functions = [name for name in types if not _is_class(name, extra=())]
+    functions = [name for name in types if _resolve(name, package=None) is None]
     if functions:
         msg = (f"the model holds {', '.join(functions)}, which is not a class: loading it would "
                "mean letting skops call it; wrap that step in a small transformer class in "
                "features.py or models.py")
+        raise ModelError(msg)
+    # Refused now, not when the model is loaded back.
+    others = [name for name in types
+              if not _trusted(name, package=package or _owner(name))]
+    if others:
+        msg = (f"the model holds {', '.join(others)}, a class mvpgen does not load back (it "
+               "loads scikit-learn's estimators, numpy and scipy arrays, mvpgen's transformers "
+               "and the project's own estimator classes); make that step a scikit-learn "
+               "estimator class (a subclass of BaseEstimator) in features.py or models.py")
         raise ModelError(msg)
     return data, types
 
@@ -56,7 +97,12 @@ def card_entries(data: bytes, types: list[str]) -> dict[str, Any]:
 
 def load_model(model_path: Path, card_path: Path,
                package: str | None = None) -> tuple[Any, dict[str, Any]]:
-    """Load the saved model and its card, trusting exactly the types the card lists.
+    """Load the saved model and its card, trusting the types the card lists that mvpgen trusts.
+
+    Args:
+        model_path: the model file (``models/model.skops``).
+        card_path: its card (``models/model.json``).
+        package: the project's package, whose estimator classes a model may hold.
 
     Raises:
         ModelError: when there is no model yet, the card or the model is damaged, the
@@ -86,8 +132,8 @@ def load_model(model_path: Path, card_path: Path,
     except Exception as err:  # skops raises many kinds on a damaged file
         msg = f"{model_path} cannot be read as a model ({err}); run the baseline step again"
         raise ModelError(msg) from err
-    extra = (package,) if package else ()
-    refused = sorted(t for t in asked if t not in allowed or not _is_class(t, extra=extra))
+    # The card only narrows what loads: what may load at all is decided here.
+    refused = sorted(t for t in asked if t not in allowed or not _trusted(t, package=package))
     if refused:
         msg = (f"{model_path} asks to load {', '.join(refused)}, which this project never "
                "saves; refusing to load it; run the baseline step again")
@@ -175,24 +221,106 @@ def _check_fits(card: dict[str, Any], model: Any, path: Path) -> None:
         raise ModelError(msg)
 
 
-def _is_class(name: str, *, extra: tuple[str, ...]) -> bool:
-    """Return whether a dotted name is a class (never calling or importing anything odd).
+def _trusted(name: str, *, package: str | None) -> bool:
+    """Return whether skops may build the type ``name`` when loading a model.
 
-    Modules of the libraries a model is made of may be imported to look; any other
-    module must already be loaded (the project's own package is, by the steps).
+    Trusted are: scikit-learn's estimators and the parts of fitted models; numpy's array,
+    dtype, scalar and random generator types (not its other arrays: a memmap writes a
+    file); scipy's sparse matrices; mvpgen's transformers and rules; and estimator
+    classes that ``package`` itself defines.
+    """
+    cls = _resolve(name, package=package)
+    if cls is None or not _NOT_MODEL_CODE.isdisjoint(cls.__module__.split(".")):
+        return False
+    top = cls.__module__.split(".")[0]
+    if top == "sklearn":
+        return _is_estimator(cls) or name in _SKLEARN_PARTS or _is_distance(cls)
+    if top == "numpy":
+        return _is_numpy_type(cls)
+    if top == "scipy":
+        return _is_sparse(cls)
+    if top == "mvpgen":
+        return cls.__module__ in _MVPGEN_MODULES and _is_estimator(cls)
+    return top == package and _is_estimator(cls)
+
+
+def _resolve(name: str, *, package: str | None) -> type | None:
+    """Return the class a dotted name stands for, or None when it names no class.
+
+    The name must be the class's own (where it is defined, not where it is imported),
+    and no odd module is imported to look: only the libraries' modules (not their tests),
+    mvpgen's model modules and the package's features and models; any other module
+    counts only when it is loaded already.
     """
     module_name, _, attribute = name.rpartition(".")
     if not module_name or not attribute:
-        return False
-    top = module_name.split(".")[0]
+        return None
     module = sys.modules.get(module_name)
-    if module is None and top in (*_IMPORTABLE, *extra):
+    if module is None and package is not None and module_name.split(".")[0] == package:
+        # The package's other modules are loaded by its features and models, as a step does.
+        _import_quietly(*(f"{package}.{m}" for m in _PACKAGE_MODULES))
+        module = sys.modules.get(module_name)
+    if module is None and _importable(module_name, package=package):
+        module = _import_quietly(module_name)
+    cls = getattr(module, attribute, None) if module is not None else None
+    if not isinstance(cls, type) or f"{cls.__module__}.{cls.__qualname__}" != name:
+        return None
+    return cls
+
+
+def _import_quietly(*names: str) -> Any:
+    """Import modules; return the last one, or None when it cannot be imported."""
+    module = None
+    for name in names:
         try:
-            module = importlib.import_module(module_name)
+            module = importlib.import_module(name)
         except ImportError:
-            return False
-    obj = getattr(module, attribute, None) if module is not None else None
-    return isinstance(obj, type)
+            module = None
+    return module
+
+
+def _importable(module_name: str, *, package: str | None) -> bool:
+    """Return whether a module may be imported to look a name of a model file up."""
+    if not _NOT_MODEL_CODE.isdisjoint(module_name.split(".")):
+        return False
+    if module_name.split(".")[0] in _LIBRARIES:
+        return True
+    if module_name in _MVPGEN_MODULES:
+        return True
+    return package is not None and module_name in {f"{package}.{m}" for m in _PACKAGE_MODULES}
+
+
+def _owner(name: str) -> str | None:
+    """Return the package a type outside the libraries and mvpgen belongs to, or None."""
+    top = name.split(".")[0]
+    return None if top in (*_LIBRARIES, "mvpgen") else top
+
+
+def _is_estimator(cls: type) -> bool:
+    from sklearn.base import BaseEstimator, TransformerMixin
+
+    return issubclass(cls, (BaseEstimator, TransformerMixin))
+
+
+def _is_distance(cls: type) -> bool:
+    """Return whether ``cls`` is a distance of scikit-learn's neighbour search trees."""
+    from sklearn.metrics import DistanceMetric
+
+    return issubclass(cls, DistanceMetric)
+
+
+def _is_numpy_type(cls: type) -> bool:
+    import numpy as np
+
+    # Exactly these arrays: a subclass such as memmap does more than hold numbers.
+    return (cls in (np.ndarray, np.ma.MaskedArray, np.random.RandomState, np.random.Generator)
+            or issubclass(cls, (np.dtype, np.generic, np.random.BitGenerator)))
+
+
+def _is_sparse(cls: type) -> bool:
+    from scipy import sparse
+
+    return issubclass(cls, (sparse.spmatrix, sparse.sparray))
 
 
 def to_json(document: dict[str, Any]) -> str:

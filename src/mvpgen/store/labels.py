@@ -44,11 +44,24 @@ def read_labels(root: Path) -> list[dict[str, str]]:
     """Return every label in the log, oldest first (an absent log has none).
 
     Raises:
-        DataError: when the log's header is not the one this project writes.
+        DataError: when the log's header is not the one this project writes, a line
+            has too few or too many fields, or a byte is not UTF-8 text.
     """
     path = root / LABELS_FILE
     if not path.exists():
         return []
+    try:
+        return _read_log(path)
+    except UnicodeDecodeError as err:
+        # Decoding goes chunk by chunk, so err.start is not the place in the file.
+        line = _undecodable_line(path.read_bytes())
+        msg = (f"{LABELS_FILE} line {line} holds a byte that is not UTF-8 text (an editor "
+               "saved it in another encoding); save it as UTF-8 or mend that line (every "
+               "other label is kept), then run again")
+        raise DataError(msg) from err
+
+
+def _read_log(path: Path) -> list[dict[str, str]]:
     # utf-8-sig: a spreadsheet that saved the log puts a byte-order mark first.
     with path.open(encoding="utf-8-sig", newline="") as handle:
         reader = csv.DictReader(handle)
@@ -69,6 +82,15 @@ def read_labels(root: Path) -> list[dict[str, str]]:
                 raise DataError(msg)
             rows.append(dict(row))
         return rows
+
+
+def _undecodable_line(data: bytes) -> int:
+    """Return the number of the first line holding a byte that is not UTF-8 (1 is the first)."""
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        return data.count(b"\n", 0, err.start) + 1
+    return 1  # mended since it failed to decode: no line to name better than the first
 
 
 def latest(labels: list[dict[str, str]]) -> dict[str, dict[str, str]]:

@@ -3,7 +3,8 @@
 Two ``feedback`` runs at once could each read the label log, add their labels and
 write it back, and the first batch would be lost; two baselines could mix their
 files. The lock makes the second one wait (saying so), or give up after a while
-with one line.
+with one line. Work that can wait for a later command (finishing what a killed one
+left) takes the lock only when it is free, and is skipped when it is not.
 """
 
 from __future__ import annotations
@@ -56,5 +57,32 @@ def project_lock(root: Path, *, writes: tuple[str, ...] = (), wait: float = WAIT
             raise BusyError(msg) from err
     try:
         yield
+    finally:
+        lock.release()
+
+
+@contextmanager
+def lock_if_free(root: Path) -> Iterator[bool]:
+    """Hold the project's lock while the block runs, if no other command holds it now.
+
+    Never waits: another command holding the lock is writing, and the block must then
+    leave the project alone.
+
+    Yields:
+        True when the lock is held for the block; False when another command holds it.
+
+    Raises:
+        OSError: when the lock file cannot be opened (a read-only project).
+    """
+    from filelock import FileLock, Timeout
+
+    lock = FileLock(str(root / LOCK_FILE))
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        yield False
+        return
+    try:
+        yield True
     finally:
         lock.release()
