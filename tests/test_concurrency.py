@@ -149,8 +149,9 @@ def test_a_command_kept_waiting_too_long_gives_up_in_one_line(
         result = in_project(small, "feedback", str(filled))
     assert result.exit_code == 2
     root = small.resolve()
-    assert result.stderr == (f"Error: another mvpgen command has been writing in {root} for "
-                             f"over 1 s; wait for it, or if none is running, delete "
+    # It says once that it waits, then gives up in one line.
+    assert result.stderr == (f"{WAITING}\nError: another mvpgen command has been writing in "
+                             f"{root} for over 1 s; wait for it, or if none is running, delete "
                              f"{root / LOCK_FILE}\n")
     assert result.stdout == ""
     assert tree_digest(small) == before

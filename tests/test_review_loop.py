@@ -215,6 +215,30 @@ def test_the_same_file_taken_in_twice_adds_nothing_twice(project, tmp_path):
     assert log.read_bytes() == before
 
 
+@pytest.mark.parametrize(("encoding", "said"), [
+    ("shift_jis", "note: filled.csv is not UTF-8: read as cp932 (detected); save it as UTF-8 "
+                  "to be sure"),
+    ("cp1251", "note: filled.csv is not UTF-8: read as cp1251 (detected); save it as UTF-8 "
+               "to be sure"),
+    ("utf-16-le", "note: filled.csv is UTF-16 without a byte-order mark: read as utf-16-le"),
+    ("utf-16", None),  # with a byte-order mark: nothing to guess, nothing to say
+])
+def test_a_filled_file_in_another_encoding_keeps_the_reviewers_words(project, tmp_path,
+                                                                    encoding, said):
+    comments = {"shift_jis": "価格に不満", "cp1251": "клиент ушёл к конкуренту",
+                "utf-16-le": "prix trop élevé", "utf-16": "zu teuer (Größe)"}
+    text = f"row_id,human_label,comment\nC100001,yes,{comments[encoding]}\n"
+    (tmp_path / "filled.csv").write_bytes(text.encode(encoding))
+    result = in_project(project, "feedback", str(tmp_path / "filled.csv"))
+    assert result.exit_code == 0, result.output
+    notes = [line for line in result.stderr.splitlines() if line.startswith("note: ")]
+    assert notes == ([said] if said else [])
+    with (project / "data/feedback/labels.csv").open(encoding="utf-8", newline="") as handle:
+        logged = list(csv.DictReader(handle))
+    assert [(r["row_id"], r["human_label"], r["comment"]) for r in logged] == [
+        ("C100001", "yes", comments[encoding])]
+
+
 @pytest.mark.parametrize(("content", "message"), [
     ("", "empty.csv is empty; download the filled CSV from reports/review.html again"),
     ("row_id,comment\nC100001,hm\n",

@@ -174,8 +174,6 @@ def test_no_file_for_people_holds_a_formula(isolated: Path) -> None:
     assert "3 already labelled were skipped" in again.stdout.splitlines()[0]
 
 
-@pytest.mark.xfail(strict=True, reason="the label log quotes only comments and file names; a "
-                   "row id that starts like a formula is written as it is")
 def test_a_row_id_that_starts_like_a_formula_is_quoted_in_the_label_log(tmp_path: Path) -> None:
     (tmp_path / LABELS_FILE).parent.mkdir(parents=True)
     append_labels(tmp_path, [{"row_id": "@SUM(A1)", "human_label": "yes", "comment": "=1+1"}])

@@ -608,7 +608,9 @@ def feedback(filled: Path) -> None:
     """
     from mvpgen.steps.feedback import feedback_step
 
-    result = feedback_step(_project(), filled)
+    result = feedback_step(_project(), filled, progress=_progress(False))
+    for note in result.notes:
+        echo(f"note: {note}", err=True)
     for line in result.skipped:
         echo(f"skipped {line}", err=True)
     skipped = len(result.skipped)

@@ -54,7 +54,7 @@ def baseline_step(project: Project, *,
             HISTORY.as_posix(): history_text(project.root, entry),
         }
         if run.model is not None:
-            data, types = model_bytes(run.model)
+            data, types = model_bytes(run.model, package=project.package)
             files[PATHS.model] = data
             files[PATHS.model_card] = to_json(run.card | card_entries(data, types))
         write_together(project.root, files)

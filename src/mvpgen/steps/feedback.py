@@ -18,12 +18,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mvpgen.data.encoding import detect
+from mvpgen.data.encoding import detect, utf16_without_mark
 from mvpgen.data.read import load_dataset
 from mvpgen.data.target import class_named, python_values, resolve_task
 from mvpgen.errors import DataError
 from mvpgen.loop.relabel import data_row_ids
-from mvpgen.spreadsheet import neutral, plain
+from mvpgen.spreadsheet import plain
 from mvpgen.store.labels import Agreement, agreement, append_labels, latest, read_labels
 from mvpgen.store.lock import project_lock
 
@@ -44,20 +44,25 @@ class FeedbackResult:
     already: int = 0  # labels taken in before (the same file, or the same answers, again)
     agreement: Agreement = field(default_factory=lambda: Agreement(0, 0))
     labels_file: Path | None = None
+    notes: list[str] = field(default_factory=list)  # how the file was read, e.g. its encoding
 
 
 def take_feedback(project: Project, filled: Path, *, now: dt.datetime | None = None,
-                  progress: Callable[[str], None] = lambda message: None) -> FeedbackResult:
+                  progress: Callable[[str], None] = lambda message: None,
+                  then: Callable[[], Any] = lambda: None) -> FeedbackResult:
     """Check ``filled`` and append its valid labels to ``data/feedback/labels.csv``.
 
-    ``progress`` is told when another command holds the project and this one waits.
+    ``progress`` is told when another command holds the project and this one waits;
+    ``then`` runs while the project is still held
+    (the documents that count the labels are refreshed there, never beside another
+    command's writes).
 
     Raises:
         DataError: when the file cannot be read as a filled review file, or when it
             holds no valid label (then nothing is added).
     """
     mapping, root = project.mapping, project.root
-    header, lines, delimiter = _read_filled(filled)
+    header, lines, delimiter, note = _read_filled(filled)
     # A spreadsheet that saves with ';' writes one and a half as 1,5.
     number = _decimal_comma if delimiter == ";" else (lambda text: text)
     dataset = load_dataset(mapping, root)
@@ -68,7 +73,7 @@ def take_feedback(project: Project, filled: Path, *, now: dt.datetime | None = N
     known = _known_ids(dataset, root)
     received = (now or dt.datetime.now(dt.timezone.utc)).replace(microsecond=0).isoformat()
 
-    result = FeedbackResult(added=0)
+    result = FeedbackResult(added=0, notes=[note] if note else [])
     answers: dict[str, dict[str, Any]] = {}  # by row id, in the order of the file
     first_line: dict[str, int] = {}
     for line, fields in lines:
@@ -92,11 +97,12 @@ def take_feedback(project: Project, filled: Path, *, now: dt.datetime | None = N
             result.skipped.append(f"line {line}: {problem}")
             continue
         entry = {"row_id": row, "human_label": _canonical(label, task, classes),
-                 "comment": neutral(" ".join(value.get("comment", "").split())),
+                 # As the reviewer wrote it: the label log quotes what a spreadsheet would run.
+                 "comment": plain(" ".join(value.get("comment", "").split())),
                  "model_prediction": number(value.get("prediction", "").strip()),
                  "model_score": number(value.get("score", "").strip()),
                  "labelled_at": _time(value.get("labelled_at", "")) or received,
-                 "received_at": received, "source": neutral(filled.name)}
+                 "received_at": received, "source": filled.name}
         conflict = answers[row].get("conflict") if row in answers else None
         if conflict:  # every further line of a case already in conflict is left out too
             result.skipped.append(f"line {line}: row id {row!r} has conflicting labels on "
@@ -127,6 +133,7 @@ def take_feedback(project: Project, filled: Path, *, now: dt.datetime | None = N
         result.already = len(good) - len(fresh)
         if fresh:
             result.labels_file = append_labels(root, fresh)
+        then()
     result.added = len(fresh)
     result.skipped.sort(key=lambda line: int(line.split()[1].rstrip(":")))
     result.agreement = agreement(list(latest(read_labels(root)).values()), task)
@@ -143,7 +150,7 @@ def _decimal_comma(text: str) -> str:
     return text.replace(",", ".", 1) if text.count(",") == 1 and "." not in text else text
 
 
-def _read_filled(path: Path) -> tuple[list[str], list[tuple[int, list[str]]], str]:
+def _read_filled(path: Path) -> tuple[list[str], list[tuple[int, list[str]]], str, str | None]:
     """Return the header, each record with the line it starts on, and the delimiter.
 
     Raises:
@@ -159,12 +166,12 @@ def _read_filled(path: Path) -> tuple[list[str], list[tuple[int, list[str]]], st
         raise DataError(msg)
     raw = path.read_bytes()
     utf16 = raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_LE,
-                            codecs.BOM_UTF32_BE))
+                            codecs.BOM_UTF32_BE)) or utf16_without_mark(raw) is not None
     if b"\x00" in raw[:4096] and not utf16:
         msg = f"{path.name} is not a text file; pass the CSV downloaded from the review page"
         raise DataError(msg)
     # Spreadsheets save in their own encodings (Windows-1252, UTF-16 "Unicode text"...).
-    encoding, _ = detect(raw, path.name)
+    encoding, note = detect(raw, path.name)
     text = raw.decode(encoding, errors="strict")
     if not text.strip():
         msg = f"{path.name} is empty; download the filled CSV from reports/review.html again"
@@ -193,7 +200,7 @@ def _read_filled(path: Path) -> tuple[list[str], list[tuple[int, list[str]]], st
     if len(set(header)) != len(header):
         msg = f"{path.name} repeats a column name in its first line; download it again"
         raise DataError(msg)
-    return header, records, delimiter
+    return header, records, delimiter, note
 
 
 def _known_ids(dataset: Any, root: Path) -> set[str]:
@@ -244,6 +251,5 @@ def feedback_step(project: Project, filled: Path, *,
     """
     from mvpgen.steps.docs import refresh_after
 
-    result = take_feedback(project, filled, progress=progress)
-    refresh_after(project, "the labels were")
-    return result
+    return take_feedback(project, filled, progress=progress,
+                         then=lambda: refresh_after(project, "the labels were"))

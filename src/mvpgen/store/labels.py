@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from mvpgen.errors import DataError
-from mvpgen.spreadsheet import neutral
+from mvpgen.spreadsheet import neutral, plain
 from mvpgen.store.files import write_atomically
 
 LABELS_FILE = Path("data/feedback/labels.csv")
@@ -80,7 +80,7 @@ def _read_log(path: Path) -> list[dict[str, str]]:
                        f"{len(COLUMNS)}; mend or delete that line (every other label is kept), "
                        "then run again")
                 raise DataError(msg)
-            rows.append(dict(row))
+            rows.append({name: plain(value) for name, value in row.items()})
         return rows
 
 
@@ -113,11 +113,15 @@ def append_labels(root: Path, new: list[dict[str, Any]]) -> Path:
     writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
     if not old:
         writer.writeheader()
-    # The log is opened in spreadsheets: free text never starts like a formula.
-    writer.writerows({c: neutral(label.get(c, "")) if c in ("comment", "source")
-                      else label.get(c, "") for c in COLUMNS} for label in new)
+    # The log is opened in spreadsheets: no cell starts like a formula, an id from the
+    # data or a comment alike (read back with the quote taken off, see _read_log).
+    writer.writerows({c: neutral(_text(label.get(c))) for c in COLUMNS} for label in new)
     write_atomically(path, old + buffer.getvalue())
     return path
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value)
 
 
 def agrees(prediction: str, label: str, task: str) -> bool | None:
