@@ -8,6 +8,7 @@ extract is recorded with ``mvpgen check --record``.
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import html
 import json
@@ -113,6 +114,17 @@ def test_a_changed_data_file_is_named_until_it_is_recorded(isolated: Path) -> No
     assert f"  warning: {message}" in done.stdout.splitlines()
     page = html.unescape((project / "reports/baseline.html").read_text(encoding="utf-8"))
     assert message in page
+    # Review and feedback read the data too, and say so in the same words.
+    reviewed = run_project(project, "review", "--limit", "3")
+    assert reviewed.returncode == 0, reviewed.stderr
+    assert f"warning: {message}" in reviewed.stderr.splitlines()
+    filled = project.parent / "filled.csv"
+    with (project / "reports/review.csv").open(encoding="utf-8", newline="") as handle:
+        row = next(csv.DictReader(handle))
+    filled.write_text(f"row_id,human_label\n{row['row_id']},yes\n", encoding="utf-8")
+    taken = run_project(project, "feedback", str(filled))
+    assert taken.returncode == 0, taken.stderr
+    assert f"note: {message}" in taken.stderr.splitlines()
 
     code, said = check(project)
     assert code == 1, said

@@ -583,6 +583,8 @@ def review(new_data: Path | None, limit: int | None, quiet: bool) -> None:
     from mvpgen.steps.review import review_step
 
     chosen = review_step(_project(), new_data=new_data, limit=limit, progress=_progress(quiet))
+    for note in chosen.notes:
+        echo(f"warning: {note}", err=True)
     if chosen.table.empty:
         echo(f"every one of the {chosen.candidates:,} rows of {chosen.source} has a "
                    "reviewer's label already; nothing to review")

@@ -352,6 +352,14 @@ def data_changed(fingerprint: str | None, recorded: str | None, *, rows: int | N
             "with `mvpgen check --record`")
 
 
+def dataset_changed(dataset: Any, mapping: Mapping) -> str | None:
+    """Return :func:`data_changed`'s sentence for a dataset a step has just read, if any."""
+    rows = (None if dataset.population is not None
+            else len(dataset.frame) + len(dataset.unlabelled))
+    return data_changed(dataset.fingerprint, mapping.data.sha256, rows=rows,
+                        recorded_rows=mapping.data.rows)
+
+
 def _rows(count: int, one: str, many: str) -> str:
     """Return ``1 row is`` or ``3 rows are``: a count with its noun and verb agreeing."""
     return f"{count:,} row {one}" if count == 1 else f"{count:,} rows {many}"

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mvpgen.data.encoding import detect, utf16_without_mark
+from mvpgen.data.quality import dataset_changed
 from mvpgen.data.read import load_dataset
 from mvpgen.data.target import class_named, python_values, resolve_task
 from mvpgen.errors import DataError
@@ -66,6 +67,7 @@ def take_feedback(project: Project, filled: Path, *, now: dt.datetime | None = N
     # A spreadsheet that saves with ';' writes one and a half as 1,5.
     number = _decimal_comma if delimiter == ";" else (lambda text: text)
     dataset = load_dataset(mapping, root)
+    changed = dataset_changed(dataset, mapping)
     target = dataset.target
     task = resolve_task(mapping.technical.task, dataset.frame[target].unique())
     classes = [] if task == "regression" else [str(v) for v in
@@ -73,7 +75,7 @@ def take_feedback(project: Project, filled: Path, *, now: dt.datetime | None = N
     known = _known_ids(dataset, root)
     received = (now or dt.datetime.now(dt.timezone.utc)).replace(microsecond=0).isoformat()
 
-    result = FeedbackResult(added=0, notes=[note] if note else [])
+    result = FeedbackResult(added=0, notes=[n for n in (note, changed) if n])
     answers: dict[str, dict[str, Any]] = {}  # by row id, in the order of the file
     first_line: dict[str, int] = {}
     for line, fields in lines:

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from mvpgen.data.quality import dataset_changed
 from mvpgen.data.read import load_dataset, read_table, require_columns
 from mvpgen.evaluation.fitting import DEFAULT_THRESHOLD
 from mvpgen.loop.rowkeys import row_ids
@@ -53,6 +54,7 @@ class ReviewSet:
     classes: list[str]
     target: str
     contender: str = "the model"  # the saved contender's name, e.g. "linear model"
+    notes: list[str] = field(default_factory=list)  # e.g. the data is not the one recorded
 
 
 def build_review(project: Project, *, new_data: Path | None = None,
@@ -76,8 +78,10 @@ def build_review(project: Project, *, new_data: Path | None = None,
     model, card = load_saved(project)
     target = mapping.technical.target
     progress(f"Reading {new_data or mapping.data.path}")
+    notes = []
     if new_data is None:
         dataset = load_dataset(mapping, root)
+        notes = [n for n in (dataset_changed(dataset, mapping),) if n]
         frame = (dataset.frame if dataset.unlabelled.empty else
                  pd.concat([dataset.frame, dataset.unlabelled], ignore_index=True))
         source = dataset.source.name
@@ -100,7 +104,7 @@ def build_review(project: Project, *, new_data: Path | None = None,
     if open_rows.empty:
         return ReviewSet(pd.DataFrame(columns=["row_id", *SYSTEM_COLUMNS]), open_rows, source,
                          candidates, int(done.sum()), card["task"], classes, target,
-                         _contender(card))
+                         _contender(card), notes)
     progress(f"Scoring {len(open_rows):,} rows with the saved model")
     predicted = predict_rows(project, model, card, open_rows, source)
     recorded = (open_rows[target] if target in open_rows.columns
@@ -124,7 +128,7 @@ def build_review(project: Project, *, new_data: Path | None = None,
     for column in ANSWER_COLUMNS:
         table[column] = ""
     return ReviewSet(table, chosen.assign(row_id=open_ids[order]), source, candidates,
-                     int(done.sum()), card["task"], classes, target, _contender(card))
+                     int(done.sum()), card["task"], classes, target, _contender(card), notes)
 
 
 def _contender(card: dict[str, Any]) -> str:
