@@ -801,3 +801,16 @@ def test_eda_samples_quickly_and_profiles_every_row_in_full(project):
     summary = json.loads((project / "reports/data_quality.json").read_text(encoding="utf-8"))
     assert summary["eda"]["mode"] == "full"
     assert summary["eda"]["profiled_rows"] == 380
+
+
+def test_a_filled_file_too_large_is_refused_before_it_is_read(project, tmp_path):
+    huge = tmp_path / "huge.csv"
+    with huge.open("wb") as handle:  # sparse: 60 MB on paper, nothing on disk
+        handle.truncate(60 * 1024 * 1024)
+    log = project / "data/feedback/labels.csv"
+    before = log.read_bytes() if log.exists() else None
+    result = in_project(project, "feedback", str(huge))
+    assert result.exit_code == 2
+    assert result.stderr == ("Error: huge.csv is 60 MB, too large for a filled review file; "
+                             "pass the CSV downloaded from reports/review.html\n")
+    assert (log.read_bytes() if log.exists() else None) == before

@@ -156,6 +156,20 @@ def test_loading_yaml_never_runs_code(tmp_path):
     assert not marker.exists()
 
 
+def test_an_alias_bomb_is_read_as_references_and_refused_by_its_shape(tmp_path):
+    """Nine levels of nine aliases would be 387,420,489 strings if expanded: they never are."""
+    lines = ['a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]" for i in range(1, 9)]
+    path = tmp_path / "mvp.yaml"
+    path.write_text("\n".join([*lines, "project: *a8"]) + "\n", encoding="utf-8")
+    with pytest.raises(MappingError) as caught:
+        load_mapping(path)
+    found = str(caught.value)
+    assert found == (f"{path} is not a valid mapping: a0: unknown key — known keys here: "
+                     "project, business, technical, data, costs, humans, settings, advantage "
+                     "(and 11 more above)")  # one line, never the expanded lists
+
+
 # --- the optional fields: capacity, benefits, cleared columns, settings ----------------------
 
 

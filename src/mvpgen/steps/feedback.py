@@ -164,7 +164,8 @@ def _read_filled(path: Path) -> tuple[list[str], list[tuple[int, list[str]]], st
         raise DataError(msg)
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:  # checked before reading: a 3 GB file is never read
-        msg = f"{path.name} is {size / 2**20:.0f} MB, too large for a filled review file"
+        msg = (f"{path.name} is {size / 2**20:.0f} MB, too large for a filled review file; "
+               "pass the CSV downloaded from reports/review.html")
         raise DataError(msg)
     raw = path.read_bytes()
     utf16 = raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_LE,
