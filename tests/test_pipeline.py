@@ -127,3 +127,18 @@ def test_a_terminal_sees_one_redrawn_line_per_step(isolated):
     assert "\r\x1b[K[2/2] review: Scoring 300 rows with the saved model" in text
     assert "baseline done in " in text
     assert "\nbaseline: " not in text  # no plain progress lines in a terminal
+
+
+@pytest.mark.parametrize(("population", "said"), [
+    (None, "200,000 held-out rows"),
+    ({"holdout_rows": 200_000}, "200,000 held-out rows"),
+    ({"holdout_rows": 4_019_018}, "a random sample of 200,000 of the 4,019,018 held-out rows"),
+])
+def test_the_summary_says_when_the_holdout_measured_is_a_sample(population, said):
+    from types import SimpleNamespace
+
+    from mvpgen.steps.summary import _held_out
+
+    result = SimpleNamespace(split={"test_rows": 200_000},
+                             data={"population": population} if population else {})
+    assert _held_out(result) == said
