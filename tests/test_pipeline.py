@@ -137,8 +137,8 @@ def test_a_terminal_sees_one_redrawn_line_per_step(isolated):
 def test_the_summary_says_when_the_holdout_measured_is_a_sample(population, said):
     from types import SimpleNamespace
 
-    from mvpgen.steps.summary import _held_out
+    from mvpgen.evaluation.result import held_out_words
 
     result = SimpleNamespace(split={"test_rows": 200_000},
                              data={"population": population} if population else {})
-    assert _held_out(result) == said
+    assert held_out_words(result) == said

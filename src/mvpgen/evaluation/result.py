@@ -309,3 +309,13 @@ def _interval(value: Any, where: str) -> None:
         raise TypeError(msg)
     for bound in value:
         _expect(bound, (*_NUMBER, type(None)), where)
+
+
+def held_out_words(result: BaselineResult) -> str:
+    """Return the held-out rows measured on: all of them, or a sample of how many."""
+    measured = result.split["test_rows"]
+    population = result.data.get("population") or {}
+    held = population.get("holdout_rows")
+    if isinstance(held, int) and held > measured:
+        return f"a random sample of {measured:,} of the {held:,} held-out rows"
+    return f"{measured:,} held-out rows"

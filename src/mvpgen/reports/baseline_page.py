@@ -13,6 +13,7 @@ from __future__ import annotations
 import html
 from typing import TYPE_CHECKING, Any
 
+from mvpgen.evaluation.result import held_out_words
 from mvpgen.reports import charts
 
 if TYPE_CHECKING:
@@ -104,7 +105,7 @@ def _table(result: BaselineResult) -> str:
     full_head = "".join(f"<th>{_e(n)}</th>" for n in every)
     cv_note = ("Below each holdout value, the mean ± standard deviation over "
                f"{result.split['cv_folds']} cross-validation folds of the training rows.")
-    return (f"<h2>The contenders on {result.split['test_rows']:,} held-out rows</h2>"
+    return (f"<h2>The contenders on {held_out_words(result)}</h2>"
             f"<table><tr><th>contender</th>{head}</tr>{rows(compact, False)}</table>"
             f"<details><summary>Every metric, with cross-validation</summary>"
             f"<table><tr><th>contender</th>{full_head}</tr>{rows(every, True)}</table>"

@@ -6,7 +6,7 @@ Written from the files the steps leave behind, so it can be printed again at any
 
 from __future__ import annotations
 
-from mvpgen.evaluation.result import BaselineResult
+from mvpgen.evaluation.result import BaselineResult, held_out_words
 from mvpgen.project import Project
 from mvpgen.steps.status import Evidence, project_status
 
@@ -39,16 +39,6 @@ def summary_lines(project: Project) -> list[str]:
     return lines
 
 
-def _held_out(result: BaselineResult) -> str:
-    """Return the held-out rows measured on: all of them, or a sample of how many."""
-    measured = result.split["test_rows"]
-    population = result.data.get("population") or {}
-    held = population.get("holdout_rows")
-    if isinstance(held, int) and held > measured:
-        return f"a random sample of {measured:,} of the {held:,} held-out rows"
-    return f"{measured:,} held-out rows"
-
-
 def verdict_lines(result: BaselineResult) -> list[str]:
     """Return the recommendation, the contenders against the goal, money and warnings."""
     metric = result.primary_metric
@@ -56,7 +46,7 @@ def verdict_lines(result: BaselineResult) -> list[str]:
     lines = [f"Recommendation: {result.recommendation.sentence}",
              f"Goal {metric} {_sign(result)} {goal.threshold:g}: "
              f"{goal.verdict.replace('_', ' ')}",
-             f"On {_held_out(result)} ({result.split['strategy']} split), {metric} with "
+             f"On {held_out_words(result)} ({result.split['strategy']} split), {metric} with "
              "95 % intervals:"]
     width = max(len(name) for name in result.contenders)
     for c in result.contenders.values():
