@@ -27,8 +27,6 @@ def _pyplot() -> Any:
     matplotlib.use("Agg")  # files only: no window, no display needed
     import matplotlib.pyplot as plt
 
-    plt.rcParams["text.parse_math"] = False  # "$10" is money, not the start of math
-    plt.rcParams["text.usetex"] = False
     return plt
 
 
@@ -41,15 +39,19 @@ def image(fig: Any, alt: str) -> str:
     """Return the figure as an <img> with its data inside, and close it."""
     import html
 
+    import matplotlib
     from matplotlib.text import Text
     from matplotlib.ticker import FixedFormatter, FuncFormatter
 
     from mvpgen.words import printable
 
     plt = _pyplot()
-    # A name holding an escape shows it, as text (drawn raw, it would be a missing glyph).
+    # A name holding an escape shows it, as text (drawn raw, it would be a missing glyph);
+    # "$10" is money, not the start of math.
     for text in fig.findobj(Text):
         text.set_text(printable(text.get_text(), keep="\n"))
+        text.set_parse_math(False)
+        text.set_usetex(False)
     for axes in fig.axes:  # tick labels given as text are drawn anew from their formatter
         for axis in (axes.xaxis, axes.yaxis):
             named = axis.get_major_formatter()
@@ -57,8 +59,10 @@ def image(fig: Any, alt: str) -> str:
                 axis.set_major_formatter(FuncFormatter(
                     lambda x, pos, named=named: printable(named(x, pos), keep="\n")))
     buffer = io.BytesIO()
-    fig.tight_layout()
-    fig.savefig(buffer, format="png")
+    # Tick labels are made while drawing: they read the setting here, not the caller's.
+    with matplotlib.rc_context({"text.parse_math": False, "text.usetex": False}):
+        fig.tight_layout()
+        fig.savefig(buffer, format="png")
     plt.close(fig)
     data = base64.b64encode(buffer.getvalue()).decode()
     return f"<img alt='{html.escape(alt, quote=True)}' src='data:image/png;base64,{data}'>"
