@@ -263,6 +263,7 @@ def test_an_edited_mapping_or_data_makes_the_evidence_stale(evaluated, tmp_path)
     assert document["stale"] == ("mvp.yaml now asks for recall_at_budget >= 0.35; the last "
                                  "baseline judged recall_at_budget 0.3")
     assert document["questions"][1]["next"].startswith("run `mvpgen baseline` again")
+    assert document["next_step"] == document["questions"][1]["next"]  # before any other
     edit(project, "threshold: 0.35", "threshold: 0.3")
     assert status(project)[1]["stale"] is None
 

@@ -165,9 +165,12 @@ def project_status(project: Project, evidence: Evidence | None = None,
         first["state"] = "open"
         first["figure"] = f"{first['figure']}; {findings[0]}"
         first["next"] = f"fix mvp.yaml: {findings[0]}"
-    # What is open comes first; then what has evidence but is not settled.
+    # What is open comes first; then what has evidence but is not settled. Stale evidence
+    # comes before both: every other answer reads it.
     pending = sorted((q for q in out if q["state"] != "answered" and q["next"]),
                      key=lambda q: q["state"] != "open")
+    if facts.stale and not findings:
+        pending.insert(0, out[1])
     result = facts.result
     return {"schema_version": SCHEMA_VERSION, "project": project.mapping.project.name,
             "stage": facts.stage(),
