@@ -58,6 +58,9 @@ def baseline_step(project: Project, *,
             files[PATHS.model] = data
             files[PATHS.model_card] = to_json(run.card | card_entries(data, types))
         write_together(project.root, files)
+        if run.model is None:  # no contender to save: an older model must not answer for it
+            for stale in (PATHS.model_card, PATHS.model):
+                project.path(stale).unlink(missing_ok=True)
         refresh_after(project, "the reports were")
     return run
 
