@@ -77,6 +77,62 @@ def tree_digest(folder: Path) -> dict[str, str]:
             for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
+def small_project(folder: Path, frame: Any) -> Path:
+    """Make a binary project on ``frame`` (customer_id, churned, ...) and run its baseline.
+
+    Seconds to make: 200 resamples, no EDA. Returns the project folder.
+    """
+    frame.to_csv(folder / "small.csv", index=False)
+    raw = {"project": {"name": "Small"},
+           "business": {"requirement": "Keep customers longer", "kpi": "churn",
+                        "current": 0.3, "goal": 0.2},
+           "technical": {"task": "binary", "target": "churned", "positive_label": "yes",
+                         "metric": "roc_auc", "threshold": 0.6},
+           "data": {"path": str(folder / "small.csv"), "id_columns": ["customer_id"]},
+           "settings": {"bootstrap_resamples": 200, "eda": "off"}}
+    (folder / "small.yaml").write_text(yaml.safe_dump(raw), encoding="utf-8")
+    assert scaffold("small", "--mapping", str(folder / "small.yaml"), "--no-input",
+                    "-q").exit_code == 0
+    project = folder / "small"
+    assert run("-C", str(project), "baseline", "-q").exit_code == 0
+    return project
+
+
+def churn_example(folder: Path, *, resamples: int = 200) -> Path:
+    """Generate the churn example in ``folder`` without running a step; return the project.
+
+    Fewer bootstrap resamples than the example's: where the intervals do not matter, the
+    minutes do.
+    """
+    assert scaffold("churn", "--example", "churn", "--no-input", "-q").exit_code == 0
+    project = folder / "churn"
+    mapping = project / "mvp.yaml"
+    mapping.write_text(mapping.read_text(encoding="utf-8").replace(
+        "bootstrap_resamples: 1000", f"bootstrap_resamples: {resamples}"), encoding="utf-8")
+    return project
+
+
+def churn_after_baseline(folder: Path, edit: Any = None) -> Path:
+    """Generate the churn example in ``folder`` and run its baseline, for a module to share.
+
+    ``edit`` may change the project (e.g. its mvp.yaml) before the baseline runs. HOME
+    and the working folder are the module's own while it is made.
+    """
+    here = os.getcwd()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("HOME", str(folder))  # matplotlib's and cookiecutter's files go there
+        os.chdir(folder)
+        try:
+            assert scaffold("churn", "--example", "churn", "--no-input", "-q").exit_code == 0
+            if edit is not None:
+                edit(folder / "churn")
+            result = run("-C", str(folder / "churn"), "baseline", "-q")
+            assert result.exit_code == 0, result.output
+        finally:
+            os.chdir(here)
+    return folder / "churn"
+
+
 def run_project(project: Path, *args: str) -> subprocess.CompletedProcess:
     """Run ``mvpgen ARGS`` inside a generated project, in a process of its own."""
     return subprocess.run([sys.executable, "-m", "mvpgen", *args], cwd=project,

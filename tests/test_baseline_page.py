@@ -4,13 +4,11 @@ warnings in words, and a cost chart that respects what the business can act on."
 from __future__ import annotations
 
 import json
-import os
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import run, scaffold
+from conftest import churn_after_baseline
 
 import mvpgen.evaluation.warnings as warnings_module
 
@@ -19,24 +17,16 @@ OTHER_FINGERPRINT = "ab" * 32
 
 
 @pytest.fixture(scope="module")
-def churn(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+def churn(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The churn example after one baseline, its mvp.yaml recording another extract."""
-    folder = tmp_path_factory.mktemp("baseline-page")
-    here = os.getcwd()
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("HOME", str(folder))  # matplotlib's and cookiecutter's files go there
-        os.chdir(folder)
-        try:
-            assert scaffold("churn", "--example", "churn", "--no-input", "-q").exit_code == 0
-            mapping = folder / "churn/mvp.yaml"
-            text = mapping.read_text(encoding="utf-8")
-            mapping.write_text(re.sub(r"sha256: \w+", f"sha256: {OTHER_FINGERPRINT}", text),
-                               encoding="utf-8")
-            result = run("-C", str(folder / "churn"), "baseline", "-q")
-            assert result.exit_code == 0, result.output
-        finally:
-            os.chdir(here)
-    yield folder / "churn"
+    def record_another_extract(project: Path) -> None:
+        mapping = project / "mvp.yaml"
+        text = mapping.read_text(encoding="utf-8")
+        mapping.write_text(re.sub(r"sha256: \w+", f"sha256: {OTHER_FINGERPRINT}", text),
+                           encoding="utf-8")
+
+    return churn_after_baseline(tmp_path_factory.mktemp("baseline-page"),
+                                record_another_extract)
 
 
 def positions(page: str, *marks: str) -> list[int]:

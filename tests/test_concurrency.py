@@ -20,8 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-import yaml
-from conftest import in_project, run, scaffold, tree_digest
+from conftest import in_project, run, small_project, tree_digest
 from filelock import FileLock
 
 import mvpgen.steps.feedback
@@ -37,23 +36,10 @@ def small(isolated: Path) -> Path:
     """A project on 300 rows with a baseline (seconds to make)."""
     rng = np.random.default_rng(1)
     usage = rng.normal(size=300).round(3)
-    pd.DataFrame({"customer_id": [f"C{i:03d}" for i in range(300)], "usage": usage,
-                  "plan": rng.choice(["a", "b"], 300),
-                  "churned": np.where(usage + rng.normal(size=300) < 0, "yes", "no"),
-                  }).to_csv(isolated / "small.csv", index=False)
-    raw = {"project": {"name": "Small"},
-           "business": {"requirement": "Keep customers longer", "kpi": "churn",
-                        "current": 0.3, "goal": 0.2},
-           "technical": {"task": "binary", "target": "churned", "positive_label": "yes",
-                         "metric": "roc_auc", "threshold": 0.6},
-           "data": {"path": str(isolated / "small.csv"), "id_columns": ["customer_id"]},
-           "settings": {"bootstrap_resamples": 200, "eda": "off"}}
-    (isolated / "small.yaml").write_text(yaml.safe_dump(raw), encoding="utf-8")
-    assert scaffold("small", "--mapping", str(isolated / "small.yaml"), "--no-input",
-                    "-q").exit_code == 0
-    project = isolated / "small"
-    assert run("-C", str(project), "baseline", "-q").exit_code == 0
-    return project
+    return small_project(isolated, pd.DataFrame({
+        "customer_id": [f"C{i:03d}" for i in range(300)], "usage": usage,
+        "plan": rng.choice(["a", "b"], 300),
+        "churned": np.where(usage + rng.normal(size=300) < 0, "yes", "no")}))
 
 
 def start(project: Path, *args: str, **streams: object) -> subprocess.Popen:

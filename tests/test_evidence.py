@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import run, run_project, scaffold
+from conftest import churn_example, run, run_project
 
 from mvpgen.data.quality import data_changed
 
@@ -27,13 +27,7 @@ SENTENCE = "the data is not the file mvp.yaml recorded"
 
 def churn(isolated: Path) -> Path:
     """Generate the churn example without running a step; return the project."""
-    assert scaffold("churn", "--example", "churn", "--no-input", "-q").exit_code == 0
-    project = isolated / "churn"
-    mapping = project / "mvp.yaml"
-    # Fewer resamples: the intervals do not matter here, the minutes do.
-    mapping.write_text(mapping.read_text(encoding="utf-8").replace(
-        "bootstrap_resamples: 1000", "bootstrap_resamples: 200"), encoding="utf-8")
-    return project
+    return churn_example(isolated)
 
 
 def recorded(project: Path) -> dict[str, Any]:

@@ -19,8 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-import yaml
-from conftest import run, scaffold
+from conftest import run, small_project
 
 FAULTS = Path(__file__).with_name("faults.py")
 BASELINE_SET = ("reports/metrics.json", "reports/baseline.html",
@@ -120,23 +119,10 @@ def small(isolated: Path) -> Path:
     rng = np.random.default_rng(0)
     rows = 400
     x = rng.normal(size=rows)
-    frame = pd.DataFrame({"customer_id": [f"C{i}" for i in range(rows)],
-                          "usage": x.round(3), "plan": rng.choice(["a", "b"], rows),
-                          "churned": np.where(x + rng.normal(size=rows) < 0, "yes", "no")})
-    frame.to_csv(isolated / "small.csv", index=False)
-    raw = {"project": {"name": "Small"},
-           "business": {"requirement": "Keep customers longer", "kpi": "churn",
-                        "current": 0.3, "goal": 0.2},
-           "technical": {"task": "binary", "target": "churned", "positive_label": "yes",
-                         "metric": "roc_auc", "threshold": 0.6},
-           "data": {"path": str(isolated / "small.csv"), "id_columns": ["customer_id"]},
-           "settings": {"bootstrap_resamples": 200, "eda": "off"}}
-    (isolated / "small.yaml").write_text(yaml.safe_dump(raw), encoding="utf-8")
-    assert scaffold("small", "--mapping", str(isolated / "small.yaml"), "--no-input",
-                    "-q").exit_code == 0
-    project = isolated / "small"
-    assert run("-C", str(project), "baseline", "-q").exit_code == 0
-    return project
+    return small_project(isolated, pd.DataFrame({
+        "customer_id": [f"C{i}" for i in range(rows)], "usage": x.round(3),
+        "plan": rng.choice(["a", "b"], rows),
+        "churned": np.where(x + rng.normal(size=rows) < 0, "yes", "no")}))
 
 
 @pytest.mark.slow

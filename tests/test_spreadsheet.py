@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import run, run_project, scaffold
+from conftest import churn_example, run, run_project
 
 from mvpgen.spreadsheet import neutral, plain, safe_csv, safe_frame
 from mvpgen.store.labels import LABELS_FILE, append_labels, read_labels
@@ -121,11 +121,7 @@ def plant(data: Path) -> None:
 
 @pytest.mark.slow
 def test_no_file_for_people_holds_a_formula(isolated: Path) -> None:
-    assert scaffold("churn", "--example", "churn", "--no-input", "-q").exit_code == 0
-    project = isolated / "churn"
-    mapping = project / "mvp.yaml"
-    mapping.write_text(mapping.read_text(encoding="utf-8").replace(
-        "bootstrap_resamples: 1000", "bootstrap_resamples: 200"), encoding="utf-8")
+    project = churn_example(isolated)
     data = project / "data/raw/customers.csv"
     plant(data)
     assert run("check", "--record", str(project)).exit_code == 0

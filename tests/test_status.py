@@ -6,11 +6,10 @@ import csv
 import json
 import os
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import in_project, run, run_project, scaffold
+from conftest import churn_after_baseline, in_project, run, run_project, scaffold
 
 from mvpgen.steps.status import render_status
 
@@ -201,20 +200,9 @@ def test_status_flags_a_vague_requirement(isolated, churn_raw):
 
 
 @pytest.fixture(scope="module")
-def evaluated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+def evaluated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The churn example after one baseline, to be copied by each test."""
-    folder = tmp_path_factory.mktemp("evaluated")
-    here = os.getcwd()
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("HOME", str(folder))  # matplotlib's and cookiecutter's files go there
-        os.chdir(folder)
-        try:
-            assert scaffold("churn", "--example", "churn", "--no-input", "-q").exit_code == 0
-            result = run("-C", str(folder / "churn"), "baseline", "-q")
-            assert result.exit_code == 0, result.output
-        finally:
-            os.chdir(here)
-    yield folder / "churn"
+    return churn_after_baseline(tmp_path_factory.mktemp("evaluated"))
 
 
 def copied(evaluated: Path, tmp_path: Path) -> Path:

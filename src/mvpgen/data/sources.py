@@ -81,7 +81,7 @@ def source_of(mapping: Mapping, root: Path) -> Source:
         raise DataError(msg)
     path = Path(data.path).expanduser()
     path = path if path.is_absolute() else root / path
-    if path.is_dir() or any(c in path.name for c in "*?["):
+    if names_dataset(path):
         source = Source("dataset", path=path)
         if not source.files:
             msg = (f"{path} holds no Parquet file; put the dataset's .parquet files there, or "
@@ -89,6 +89,11 @@ def source_of(mapping: Mapping, root: Path) -> Source:
             raise DataError(msg)
         return source
     return Source("file", path=path)
+
+
+def names_dataset(path: Path) -> bool:
+    """Return whether ``path`` names a dataset (a folder or a glob), not one file."""
+    return path.is_dir() or any(c in path.name for c in "*?[")
 
 
 def read_source(source: Source, *, dates: tuple[str, ...] = ()) -> pd.DataFrame:

@@ -16,7 +16,7 @@ from mvpgen.checks import (
     target_findings,
     time_column_findings,
 )
-from mvpgen.data.sources import Source, anchored
+from mvpgen.data.sources import Source, anchored, names_dataset
 from mvpgen.data.target import find_label
 from mvpgen.errors import DataFileError, FindingsError, MappingProblemsError, MvpgenError
 from mvpgen.generator.answers import (
@@ -401,7 +401,7 @@ def _data_file(raw: dict[str, Any], base_dir: Path) -> Path | Source | None:
     if not isinstance(path, str):
         return None
     resolved = resolve_data_path(path, base_dir)
-    if resolved.is_dir() or any(c in resolved.name for c in "*?["):
+    if names_dataset(resolved):
         dataset = Source("dataset", path=resolved)
         if not dataset.files:
             msg = (f"{resolved} holds no Parquet file; name a CSV or Parquet file, or a folder "

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from mvpgen.data.read import read_table
+from mvpgen.data.sources import names_dataset
 from mvpgen.errors import DataError, MvpgenError
 from mvpgen.features import as_trained
 from mvpgen.project import PATHS, RECORD_FILE, Project
@@ -88,7 +89,7 @@ def score_file(project: Project, rows: Path, out: Path, *, force: bool = False) 
         MvpgenError: when ``out`` is an input (or exists and ``force`` is not given).
         ModelError: when there is no trustworthy saved model.
     """
-    if rows.is_dir() or any(c in rows.name for c in "*?["):
+    if names_dataset(rows):
         msg = (f"ROWS {rows} is a folder or a glob; pandas reads one CSV or Parquet file: "
                "name one, or pass --engine spark to score them all")
         raise DataError(msg)
