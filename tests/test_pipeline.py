@@ -142,3 +142,26 @@ def test_the_summary_says_when_the_holdout_measured_is_a_sample(population, said
     result = SimpleNamespace(split={"test_rows": 200_000},
                              data={"population": population} if population else {})
     assert held_out_words(result) == said
+
+
+def test_overlapping_steps_each_close_on_their_own_done_line():
+    import io
+
+    from mvpgen.generator.pipeline import _Display
+
+    out = io.StringIO()
+    display = _Display(out, ["eda", "baseline", "review"], quiet=False)
+    for step, message in [("eda", "Reading data.csv"), ("baseline", "Reading data.csv"),
+                          ("eda", "Profiling a sample"), ("baseline", "done"),
+                          ("review", "Scoring 300 rows"), ("eda", "done"),
+                          ("review", "done")]:
+        display.show(step, message)
+    display.finish(failed=False)
+    lines = out.getvalue().splitlines()
+    # Plain lines in the order heard; a step is done only when it says so.
+    assert lines[:3] == ["eda: Reading data.csv", "baseline: Reading data.csv",
+                         "eda: Profiling a sample"]
+    assert [line.split(" done in ")[0] for line in lines if " done in " in line] == [
+        "baseline", "eda", "review"]
+    assert set(display.seconds) == {"eda", "baseline", "review"}
+    assert display.step == "review"

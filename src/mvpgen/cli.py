@@ -468,15 +468,30 @@ def _project(explicit: Path | None = None) -> Any:
 _RUN_STEP = "mvpgen.run_step"  # set by `run`: the step whose progress is being shown
 
 
+def _run_step() -> str | None:
+    """Return the step of `run` this command is, if it is one (in this process or beside it)."""
+    from mvpgen.steps.beside import RUN_STEP_ENV
+
+    return click.get_current_context().meta.get(_RUN_STEP) or os.environ.get(RUN_STEP_ENV)
+
+
 def _progress(quiet: bool) -> Callable[[str], None]:
     """Return how a step reports what it is doing: a line on stderr, or nothing.
 
     Under `run`, each line names its step ("[baseline] Fitting ..."), whatever
-    ``quiet`` says, so that whoever runs the pipeline can show where it is.
+    ``quiet`` says, so that whoever runs the pipeline can show where it is; and a step
+    kept waiting for the project's lock is waiting for another step of the same run.
     """
-    step = click.get_current_context().meta.get(_RUN_STEP)
+    step = _run_step()
     if step is not None:
-        return lambda message: echo(f"[{step}] {message} ...", err=True)
+        from mvpgen.store.lock import WAITING
+
+        def tagged(message: str) -> None:
+            if message == WAITING:
+                message = "Waiting for another step to finish writing"
+            echo(f"[{step}] {message} ...", err=True)
+
+        return tagged
     if quiet:
         return lambda message: None
     return lambda message: echo(f"{message} ...", err=True)
@@ -520,8 +535,7 @@ def eda(full: bool, sample_rows: int, quiet: bool) -> None:
     reports/data_quality.json, and records the evidence in CHECKLIST.md.
     """
     project = _project()
-    under_run = _RUN_STEP in click.get_current_context().meta
-    interactive = not quiet and not under_run and sys.stderr.isatty()
+    interactive = not quiet and _run_step() is None and sys.stderr.isatty()
     if not interactive:
         # tqdm reads this when first imported; the profiling library draws bars with it.
         os.environ.setdefault("TQDM_DISABLE", "1")
@@ -699,29 +713,50 @@ def summary() -> None:
 def run_all(ctx: click.Context, eda_mode: str | None, quiet: bool) -> None:
     """Run the whole MVP: eda, baseline, review, then print the summary.
 
-    Each step is the same command you can run alone; a step that fails stops the run,
-    keeps what the earlier steps wrote, and says how to run it again once fixed.
+    The EDA runs in a process of its own beside the baseline and the review (it reads
+    nothing they write). Each step is the same command you can run alone; a step that
+    fails stops the run, keeps what the other steps wrote, and says how to run it again
+    once fixed.
     """
     from mvpgen.errors import MvpgenError
+    from mvpgen.steps.beside import StepBeside
 
     project = _project()
     mode = eda_mode or project.mapping.settings.eda
-    steps: list[tuple[str, click.Command, dict[str, Any]]] = []
+    profiling = None
     if mode != "off":
-        steps.append(("eda", eda, {"full": mode == "full"}))
-    steps += [("baseline", baseline, {}), ("review", review, {})]
-    for name, command, options in steps:
+        profiling = StepBeside(project.root, "eda", ["--full"] if mode == "full" else [],
+                               tagged=not quiet, say=lambda line: echo(line, err=True))
+    failed: MvpgenError | None = None
+    for name, command in (("baseline", baseline), ("review", review)):
         if not quiet:
             ctx.meta[_RUN_STEP] = name
         try:
-            ctx.invoke(command, quiet=True, **options)
+            ctx.invoke(command, quiet=True)
         except MvpgenError as err:
-            err.args = (f"the {name} step failed: {err}; once fixed, run it again with "
-                        f"`mvpgen {name}`, then the rest with `mvpgen run`",)
-            raise
+            failed = _step_failed(name, str(err), err.exit_code)
+            break
         finally:
             ctx.meta.pop(_RUN_STEP, None)
+        if not quiet:
+            echo(f"[{name}] done", err=True)
+    if profiling is not None:
+        code, problem = profiling.wait()
+        if code != 0:  # the first step in the run's order is the one to fix first
+            failed = _step_failed("eda", problem or "", code)
+    if failed is not None:
+        raise failed
     ctx.invoke(summary)
+
+
+def _step_failed(step: str, problem: str, exit_code: int) -> Any:
+    """Return the error a run reports for a failed step: its problem and how to rerun it."""
+    from mvpgen.errors import MvpgenError
+
+    failed = MvpgenError(f"the {step} step failed: {problem}; once fixed, run it again with "
+                         f"`mvpgen {step}`, then the rest with `mvpgen run`")
+    failed.exit_code = exit_code
+    return failed
 
 
 PROJECT_COMMANDS = ("show", "refresh", "eda", "baseline", "review", "feedback", "status",

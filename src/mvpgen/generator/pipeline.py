@@ -137,21 +137,26 @@ def _shown(path: Path) -> Path:
 
 
 class _Display:
-    """Where the pipeline is: a redrawn status line in a terminal, plain lines elsewhere."""
+    """Where the pipeline is: a redrawn status line in a terminal, plain lines elsewhere.
+
+    Steps may overlap (the EDA runs beside the baseline): each is open from its first
+    progress line to its ``done`` line, and the status line shows every open one.
+    """
 
     def __init__(self, out: IO[str], steps: list[str], *, quiet: bool) -> None:
         self.out, self.steps, self.quiet = out, steps, quiet
         self.live = not quiet and out.isatty()
-        self.step: str | None = None
-        self.message = ""
-        self.step_started = time.perf_counter()
+        self.step: str | None = None  # the step heard from last
+        self.running: dict[str, tuple[float, str]] = {}  # step -> (started, message)
         self.seconds: dict[str, float] = {}
 
     def show(self, step: str, message: str) -> None:
-        if step != self.step:
-            self._close_step()
-            self.step, self.step_started = step, time.perf_counter()
-        self.message = message
+        self.step = step
+        if message == "done":
+            self._close(step)
+            return
+        started = self.running.get(step, (time.perf_counter(), ""))[0]
+        self.running[step] = (started, message)
         if self.live:
             self.tick()
         elif not self.quiet:
@@ -164,31 +169,38 @@ class _Display:
             print(printable(line), file=self.out, flush=True)
 
     def tick(self) -> None:
-        if not self.live or self.step is None:
+        if not self.live or not self.running:
             return
-        number = self.steps.index(self.step) + 1 if self.step in self.steps else 0
-        elapsed = time.perf_counter() - self.step_started
-        text = printable(f"[{number}/{len(self.steps)}] {self.step}: {self.message} "
-                         f"({elapsed:.0f} s)", keep="")
+        now = time.perf_counter()
+        parts = []
+        for step, (started, message) in self.running.items():
+            number = self.steps.index(step) + 1 if step in self.steps else 0
+            parts.append(f"[{number}/{len(self.steps)}] {step}: {message} "
+                         f"({now - started:.0f} s)")
+        text = printable(" · ".join(parts), keep="")
         width = shutil.get_terminal_size((100, 20)).columns - 1
         self.out.write("\r\x1b[K" + text[:width])
         self.out.flush()
 
     def finish(self, *, failed: bool) -> None:
-        if not failed:
-            self._close_step()
-        else:
+        if failed:
             self._clear()
-
-    def _close_step(self) -> None:
-        if self.step is None:
             return
-        seconds = round(time.perf_counter() - self.step_started, 2)
-        self.seconds[self.step] = seconds
+        for step in list(self.running):
+            self._close(step)
+
+    def _close(self, step: str) -> None:
+        if step not in self.running:
+            return
+        started, _ = self.running.pop(step)
+        seconds = round(time.perf_counter() - started, 2)
+        self.seconds[step] = seconds
         if self.live:
             self._clear()
         if not self.quiet:
-            print(f"{self.step} done in {seconds:.1f} s", file=self.out, flush=True)
+            print(f"{step} done in {seconds:.1f} s", file=self.out, flush=True)
+        if self.live:
+            self.tick()
 
     def _clear(self) -> None:
         if self.live:

@@ -122,15 +122,28 @@ def eda_step(project: Project, *, full: bool = False,
              progress: Callable[[str], None] = lambda message: None) -> EdaResult:
     """Profile the data, then write the report and the summary together, and the checklist.
 
+    The profile is drawn before the project's lock is taken, and the lock held only to
+    write: the EDA reads nothing another step writes, so it can run beside the
+    baseline (as ``mvpgen run`` does) without holding it up.
+
+    Args:
+        project: the project.
+        full: profile every row with the explorative settings instead of a sample.
+        sample_rows: the largest sample quick mode profiles.
+        show_progress: let the profiling library draw its progress bars.
+        progress: called with a sentence before each long step.
+
     Raises:
         DataError: when the data cannot be read or has no usable target.
     """
     from mvpgen.steps.docs import refresh_after
+    from mvpgen.store.files import require_writable
     from mvpgen.store.lock import project_lock
 
+    require_writable(project.root, "reports")  # refused before the work, not after it
+    result = run_eda(project, full=full, sample_rows=sample_rows,
+                     show_progress=show_progress, progress=progress)
     with project_lock(project.root, writes=("reports",), say=progress):
-        result = run_eda(project, full=full, sample_rows=sample_rows,
-                         show_progress=show_progress, progress=progress)
         # Both files are switched together: a failure leaves the previous pair.
         write_together(project.root, {
             QUALITY.as_posix(): json.dumps(result.quality, indent=2, ensure_ascii=False) + "\n",

@@ -17,6 +17,7 @@ from mvpgen.errors import MvpgenError
 
 LOCK_FILE = ".mvpgen.lock"
 WAIT_SECONDS = 600
+WAITING = "another mvpgen command is writing in this project; waiting for it to finish"
 
 
 class BusyError(MvpgenError):
@@ -48,7 +49,7 @@ def project_lock(root: Path, *, writes: tuple[str, ...] = (), wait: float = WAIT
     try:
         lock.acquire(timeout=0)
     except Timeout:
-        say("another mvpgen command is writing in this project; waiting for it to finish")
+        say(WAITING)
         try:
             lock.acquire(timeout=wait)
         except Timeout as err:
