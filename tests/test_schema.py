@@ -254,7 +254,7 @@ def test_wrong_optional_fields_are_named(churn_raw, section, key, value, line):
                                     "10000 — use bootstrap_resamples: 1000"),
     ("eda", "slow", "settings.eda: 'slow' is not an EDA mode — use one of: quick, full, off"),
     ("sede", 1, "settings.sede: unknown key — known keys here: test_share, folds, seed, "
-                "bootstrap_resamples, eda, contenders (did you mean 'seed'?)"),
+                "bootstrap_resamples, eda, fit_rows, contenders (did you mean 'seed'?)"),
 ])
 def test_wrong_settings_are_named_with_the_value_received(churn_raw, key, value, line):
     churn_raw["settings"] = {key: value}

@@ -718,28 +718,35 @@ def run_all(ctx: click.Context, eda_mode: str | None, quiet: bool) -> None:
     fails stops the run, keeps what the other steps wrote, and says how to run it again
     once fixed.
     """
+    from threadpoolctl import threadpool_limits
+
     from mvpgen.errors import MvpgenError
     from mvpgen.steps.beside import StepBeside
 
     project = _project()
     mode = eda_mode or project.mapping.settings.eda
-    profiling = None
+    profiling, threads = None, None
     if mode != "off":
+        # The two branches share the cores: numerical libraries that each took them all
+        # would spin against each other and both run slower.
+        threads = max(1, (os.cpu_count() or 2) // 2)
         profiling = StepBeside(project.root, "eda", ["--full"] if mode == "full" else [],
-                               tagged=not quiet, say=lambda line: echo(line, err=True))
+                               tagged=not quiet, say=lambda line: echo(line, err=True),
+                               threads=threads)
     failed: MvpgenError | None = None
-    for name, command in (("baseline", baseline), ("review", review)):
-        if not quiet:
-            ctx.meta[_RUN_STEP] = name
-        try:
-            ctx.invoke(command, quiet=True)
-        except MvpgenError as err:
-            failed = _step_failed(name, str(err), err.exit_code)
-            break
-        finally:
-            ctx.meta.pop(_RUN_STEP, None)
-        if not quiet:
-            echo(f"[{name}] done", err=True)
+    with threadpool_limits(threads):
+        for name, command in (("baseline", baseline), ("review", review)):
+            if not quiet:
+                ctx.meta[_RUN_STEP] = name
+            try:
+                ctx.invoke(command, quiet=True)
+            except MvpgenError as err:
+                failed = _step_failed(name, str(err), err.exit_code)
+                break
+            finally:
+                ctx.meta.pop(_RUN_STEP, None)
+            if not quiet:
+                echo(f"[{name}] done", err=True)
     if profiling is not None:
         code, problem = profiling.wait()
         if code != 0:  # the first step in the run's order is the one to fix first

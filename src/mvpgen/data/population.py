@@ -29,7 +29,6 @@ if TYPE_CHECKING:
 
     from mvpgen.mapping import Mapping
 
-TRAIN_SAMPLE = 400_000  # training rows fitted on; the learning curve says if more would help
 HOLDOUT_SAMPLE = 200_000  # held-out rows measured on; their interval says how precise that is
 IN_MEMORY_BYTES = int(os.environ.get("MVPGEN_IN_MEMORY_BYTES", 1_500_000_000))
 _BUCKETS = 10_000
@@ -188,7 +187,8 @@ def draw(mapping: Mapping, source: Source, *, seed: int = 0,
         learn = f"NOT ({holdout})" + purge
         purged = (with_target - held - int(db.execute(
             f"SELECT count(*) FROM ({base}) WHERE {learn}").fetchone()[0]) if purge else 0)
-        train = sample_rows(db, f"{base} AND {learn}", TRAIN_SAMPLE, seed=seed)
+        # As many training rows as the contenders are fitted on (settings.fit_rows).
+        train = sample_rows(db, f"{base} AND {learn}", mapping.settings.fit_rows, seed=seed)
         test = sample_rows(db, f"{base} AND ({holdout})", HOLDOUT_SAMPLE, seed=seed + 1)
     import pandas as pd
 

@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
-from mvpgen.data.population import HOLDOUT_SAMPLE, TRAIN_SAMPLE, Population
+from mvpgen.data.population import HOLDOUT_SAMPLE, Population
 from mvpgen.errors import DataError
 
 if TYPE_CHECKING:
@@ -330,7 +330,8 @@ def draw(mapping: Mapping, root: Path, *, seed: int = 0, test_share: float = 0.2
     training = run(learn.count, name) if learn is not None else with_target - held_rows
     learn = learn if learn is not None else tagged.where(~col(_HELD))
     keep = [col(c) for c in frame.columns] + [col(_HELD)]
-    loaded = _sample(learn, TRAIN_SAMPLE, training, seed, "train").select(*keep).unionByName(
+    fitted = _sample(learn, mapping.settings.fit_rows, training, seed, "train")
+    loaded = fitted.select(*keep).unionByName(
         _sample(holdout, HOLDOUT_SAMPLE, held_rows, seed, "holdout").select(*keep))
     rows_loaded = run(loaded.toPandas, name)
     is_holdout = rows_loaded.pop(_HELD).to_numpy(dtype=bool)

@@ -36,7 +36,14 @@ from mvpgen.evaluation import costs as money
 from mvpgen.evaluation import defer, explain, fitting
 from mvpgen.evaluation.leaks import screen_leaks
 from mvpgen.evaluation.result import BaselineResult, ContenderResult
-from mvpgen.evaluation.split import Split, cv_folds, holdout, place_added
+from mvpgen.evaluation.split import (
+    Split,
+    cv_folds,
+    fit_sample,
+    fit_sample_note,
+    holdout,
+    place_added,
+)
 from mvpgen.evaluation.verdict import decide, judge, too_good_findings
 from mvpgen.evaluation.warnings import warnings_for
 from mvpgen.features import FeaturePlan, default_plan, default_preprocessor
@@ -110,7 +117,9 @@ def run_baseline(project: Project, *,
         raise ProjectError(msg)
     contenders = [no_model(task), *listed]
 
-    progress(f"Fitting {len(contenders)} contenders on {len(setup.train):,} rows, "
+    sampled = (f" (a random sample of the {split.sampled_from:,} training rows)"
+               if split.sampled_from else "")
+    progress(f"Fitting {len(contenders)} contenders on {len(setup.train):,} rows{sampled}, "
              f"holding out {len(split.test):,}")
     fitted, seconds = {}, {}
     for c in contenders:
@@ -227,7 +236,8 @@ def run_baseline(project: Project, *,
         split={"strategy": split.strategy, "train_rows": len(split.train),
                "test_rows": len(held), "test_share": settings.test_share, "seed": seed,
                "cv_folds": len(folds), "cv_kind": folds.kind, "cv_rows": len(folds.rows),
-               "purged_rows": split.purged, "groups_on_both_sides": split.straddling_groups},
+               "purged_rows": split.purged, "groups_on_both_sides": split.straddling_groups,
+               "sampled_from": split.sampled_from},
         contenders=results, goal=goal, recommendation=recommendation,
         bootstrap={"resamples": count, "confidence": boot.CONFIDENCE, "seed": seed,
                    "unit": resampler.unit, "units": resampler.count,
@@ -296,6 +306,10 @@ def _prepare(project: Project, progress: Callable[[str], None]) -> _Setup:
     split = _holdout(frame, _values(relabelled.recorded, task), task, mapping,
                      relabelled.added, dataset.holdout_hint, dataset.population)
     _require_both_sides(frame[target_column], split, task, dataset.source.name)
+    if dataset.population is None:  # read out of core, the training rows are a sample already
+        split = fit_sample(split, values, task, keep=relabelled.added,
+                           groups=frame[group].to_numpy() if group else None,
+                           rows=mapping.settings.fit_rows)
     train = split.train
     if split.strategy == "time":
         times = frame[time_column].iloc[train]
@@ -722,7 +736,9 @@ def _data_entry(setup: _Setup, project: Project, measured: int | None) -> dict[s
             "features": setup.plan.used,
             "fingerprint": dataset.fingerprint,
             "recorded_fingerprint": recorded.sha256,
-            "recorded_rows": recorded.rows}
+            "recorded_rows": recorded.rows,
+            **({"coverage": [fit_sample_note(setup.split)]} if setup.split.sampled_from
+               else {})}
 
 
 def _feedback_entry(setup: _Setup) -> dict[str, Any]:

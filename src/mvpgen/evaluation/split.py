@@ -8,6 +8,7 @@ the split is random.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -20,6 +21,12 @@ if TYPE_CHECKING:
 # Above this many training rows, cross-validation runs on a sample: the holdout alone
 # then gives tight intervals, and five fits of a million rows would buy little.
 CV_MAX_ROWS = 200_000
+# Above this many training rows the contenders are fitted on a sample of them: a linear
+# model's score stops moving long before, and the learning curve says if it had not.
+FIT_ROWS = 200_000
+# The sample holds at least this many rows of the rarest class (or all of them): a rare
+# class is what a model learns least well from few rows.
+RARE_CLASS_ROWS = 5_000
 
 
 @dataclass(frozen=True)
@@ -32,6 +39,7 @@ class Split:
     seed: int
     purged: int = 0  # training rows left out because their group is in the holdout
     straddling_groups: int = 0  # groups on both sides, where leaving them out was impossible
+    sampled_from: int = 0  # the training rows ``train`` is a sample of (0: it is all of them)
 
 
 def holdout(frame: pd.DataFrame, y: pd.Series, task: str, *, time_column: str | None,
@@ -135,6 +143,55 @@ class Folds:
 
     def __len__(self) -> int:
         return len(self.folds)
+
+
+def fit_sample(split: Split, y: np.ndarray, task: str, *, groups: np.ndarray | None = None,
+               keep: np.ndarray | None = None, rows: int = FIT_ROWS) -> Split:
+    """Return the split with its training rows cut to a sample of about ``rows``.
+
+    Drawn like the split: whole groups, or every class in its share, otherwise rows at
+    random. The sample grows until it holds ``RARE_CLASS_ROWS`` of the rarest class (a
+    rare class can need every row); the shares stay those of the training rows, so the
+    scores and the threshold learnt on the sample mean what they mean on the holdout.
+    Rows in ``keep`` (a reviewer's labels) are always in it. The holdout is untouched:
+    every held-out row is still measured.
+    """
+    train = split.train
+    wanted = rows
+    if task != "regression":
+        _, counts = np.unique(np.asarray(y)[train].astype(str), return_counts=True)
+        wanted = max(rows, int(np.ceil(len(train) * RARE_CLASS_ROWS
+                                       / max(int(counts.min()), 1))))
+    if len(train) <= wanted:
+        return split
+    rng = np.random.default_rng(split.seed)
+    if groups is not None:  # whole groups, in a random order, until the sample is full
+        names, codes = np.unique(np.asarray(groups)[train].astype(str), return_inverse=True)
+        sizes = np.bincount(codes, minlength=len(names))
+        order = rng.permutation(len(names))
+        taken = order[:int(np.searchsorted(np.cumsum(sizes[order]), wanted)) + 1]
+        chosen = np.isin(codes, taken)
+    elif task != "regression":  # each class in its share, drawn at random within it
+        labels = np.asarray(y)[train].astype(str)
+        chosen = np.zeros(len(train), dtype=bool)
+        for label in np.unique(labels):
+            members = np.flatnonzero(labels == label)
+            share = min(round(len(members) * wanted / len(train)), len(members))
+            chosen[rng.choice(members, share, replace=False)] = True
+    else:
+        chosen = np.zeros(len(train), dtype=bool)
+        chosen[rng.choice(len(train), wanted, replace=False)] = True
+    if keep is not None:
+        chosen |= np.asarray(keep, dtype=bool)[train]
+    return dataclasses.replace(split, train=train[chosen], sampled_from=len(train))
+
+
+def fit_sample_note(split: Split) -> str:
+    """Say, in words, that the contenders learnt from a sample and were measured on all."""
+    return (f"Fitted, cross-validated and screened for leaks on a random sample of "
+            f"{len(split.train):,} of the {split.sampled_from:,} training rows (the learning "
+            "curve shows whether more rows would help; settings.fit_rows in mvp.yaml sets "
+            f"the sample's size); measured on all {len(split.test):,} held-out rows")
 
 
 def cv_folds(split: Split, frame: pd.DataFrame, y: np.ndarray, task: str, *,

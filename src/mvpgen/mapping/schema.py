@@ -193,6 +193,10 @@ class Settings:
     bootstrap_resamples: int = field(
         default=1000, metadata=help_text("bootstrap resamples of the holdout, 100 to 10000"))
     eda: str = field(default="quick", metadata=help_text("quick, full or off"))
+    fit_rows: int = field(
+        default=200_000, metadata=help_text(
+            "the most training rows the contenders are fitted on; above it, a sample "
+            "(the learning curve says if more would help)") | {"quiet_default": True})
     contenders: tuple[str, ...] = field(
         default=(), metadata=help_text("which contenders of models.py run, by name "
                                        "(default: all of them)"))
@@ -402,6 +406,9 @@ def _settings_problems(s: Settings) -> list[Problem]:
     if not 0 <= s.seed < 2**32:
         out.append(Problem("settings.seed", f"{s.seed} is outside 0 to 4294967295",
                            "use a seed such as 0 or 42"))
+    if s.fit_rows < 1_000:
+        out.append(Problem("settings.fit_rows", f"{s.fit_rows} is under 1000",
+                           "use fit_rows: 200000, or more to fit on more rows"))
     if s.eda not in EDA_MODES:
         out.append(Problem("settings.eda", f"'{s.eda}' is not an EDA mode",
                            f"use one of: {', '.join(EDA_MODES)}"))

@@ -307,7 +307,10 @@ def _history(history: list[dict[str, str]], result: BaselineResult) -> str:
 def _footer(result: BaselineResult) -> str:
     split, bootstrap, data = result.split, result.bootstrap, result.data
     dropped = "; ".join(f"{c} ({why})" for c, why in result.features["dropped"].items())
-    return (f"<footer>Split: {split['strategy']}, {split['train_rows']:,} training rows, "
+    trained = (f"{split['train_rows']:,} of {split['sampled_from']:,} training rows (a "
+               "random sample)" if split.get("sampled_from") else
+               f"{split['train_rows']:,} training rows")
+    return (f"<footer>Split: {split['strategy']}, {trained}, "
             f"{split['test_rows']:,} held out, seed {split['seed']}. Intervals: "
             f"{bootstrap['resamples']:,} resamples ({_e(bootstrap['method'])}) over "
             f"{bootstrap['units']:,} {bootstrap['unit']}s. "

@@ -20,13 +20,16 @@ from pathlib import Path
 # Set for the child: the step whose progress lines it tags ("[eda] Profiling ...").
 RUN_STEP_ENV = "_MVPGEN_RUN_STEP"
 _ERROR = "Error: "
+# What OpenMP, OpenBLAS, MKL and the rest read for their number of threads.
+_THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
+                     "BLIS_NUM_THREADS", "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS")
 
 
 class StepBeside:
     """``mvpgen -C ROOT STEP ARGS`` running in a child process."""
 
     def __init__(self, root: Path, step: str, args: list[str], *, tagged: bool,
-                 say: Callable[[str], None]) -> None:
+                 say: Callable[[str], None], threads: int | None = None) -> None:
         """Start the step.
 
         Args:
@@ -35,6 +38,7 @@ class StepBeside:
             args: its options.
             tagged: print the step's progress (tagged with its name) rather than nothing.
             say: where the child's lines other than its error go (stderr, as they come).
+            threads: how many threads the child's numerical libraries may use.
         """
         self.step, self._tagged = step, tagged
         env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
@@ -42,6 +46,8 @@ class StepBeside:
             env[RUN_STEP_ENV] = step
         else:
             env.pop(RUN_STEP_ENV, None)
+        if threads is not None:
+            env |= dict.fromkeys(_THREAD_VARIABLES, str(threads))
         self._child = subprocess.Popen(
             [sys.executable, "-m", "mvpgen", "-C", str(root), step, *args,
              *([] if tagged else ["--quiet"])],
