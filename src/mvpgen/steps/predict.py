@@ -172,9 +172,11 @@ def predictions_for(model: Any, card: dict[str, Any], frame: pd.DataFrame, sourc
     if task == "regression":
         out["prediction"] = np.asarray(model.predict(x), dtype=float)
     else:
-        proba = np.asarray(model.predict_proba(x), dtype=float)
+        answer = model.predict_proba(x)
+        proba = np.asarray(answer, dtype=float)
         classes = list(model.classes_)
-        out["prediction"] = model.predict(x)
+        decided = thresholded(model, answer) if task == "binary" else None
+        out["prediction"] = model.predict(x) if decided is None else decided
         if task == "binary":
             out["score"] = np.round(proba[:, classes.index(card["positive_label"])], 6)
         else:
@@ -185,11 +187,69 @@ def predictions_for(model: Any, card: dict[str, Any], frame: pd.DataFrame, sourc
     return out
 
 
+def thresholded(model: Any, proba: Any) -> np.ndarray | None:
+    """Return what ``model.predict`` answers, from its ``predict_proba`` answer, when sure.
+
+    A saved yes/no model is scikit-learn's ``FixedThresholdClassifier``. Its ``predict``
+    asks the wrapped estimator's ``predict_proba`` again (so the features are computed a
+    second time), takes the positive class's column and compares it with the threshold.
+    For exactly that class, set to ask ``predict_proba``, this makes the same comparison
+    on the same numbers (``proba`` is what ``model.predict_proba`` returned, unconverted)
+    and maps it to labels the same way. For any other model or setting it returns None:
+    ``model.predict`` decides.
+    """
+    try:
+        from sklearn.base import is_classifier
+        from sklearn.exceptions import NotFittedError
+        from sklearn.model_selection import FixedThresholdClassifier
+        from sklearn.utils.multiclass import type_of_target
+        from sklearn.utils.validation import check_is_fitted
+    except ImportError:
+        return None
+    if type(model) is not FixedThresholdClassifier:
+        return None
+    estimator = getattr(model, "estimator_", model.estimator)
+    wanted = model.response_method
+    names = (["predict_proba", "decision_function"] if wanted == "auto" else
+             [wanted] if isinstance(wanted, str) else list(wanted))
+    # predict uses the first of the methods the estimator has, under that method's name.
+    method = next((m for m in (getattr(estimator, n, None) for n in names) if m), None)
+    if getattr(method, "__name__", None) != "predict_proba":
+        return None
+    try:
+        check_is_fitted(estimator)
+    except (NotFittedError, TypeError):
+        return None
+    scored = estimator.classes_
+    if (not is_classifier(estimator) or not isinstance(scored, np.ndarray) or len(scored) != 2
+            or type_of_target(scored) != "binary"):
+        return None
+    if not isinstance(proba, np.ndarray) or proba.ndim != 2 or proba.shape[1] < 2:
+        return None
+    pos_label = model.pos_label
+    if pos_label is not None and pos_label not in scored.tolist():
+        return None
+    column = np.flatnonzero(scored == (scored[-1] if pos_label is None else pos_label))[0]
+    classes = model.classes_
+    if pos_label is None:
+        labels = np.array([0, 1])
+    else:
+        labels = np.array([np.flatnonzero(classes != pos_label)[0],
+                           np.flatnonzero(classes == pos_label)[0]])
+    threshold = (0.5 if model.threshold == "auto" else model.threshold)
+    return classes[labels[(proba[:, column] >= threshold).astype(int)]]
+
+
 def new_values(x: pd.DataFrame, card: dict[str, Any]) -> tuple[np.ndarray, dict[str, int]]:
-    """Return, per row, the columns holding what training never saw, and counts per column."""
+    """Return, per row, the columns holding what training never saw, and counts per column.
+
+    A row's text names its columns in the card's order, categories first, then ranges
+    (a column in both is named twice when both flag it). Rows flagged alike share one
+    text, so the text is built once per combination of flags, not once per row.
+    """
     from mvpgen.features import as_text
 
-    marks = [[] for _ in range(len(x))]
+    flagged: list[tuple[str, np.ndarray]] = []  # (column, rows it flags), in naming order
     counts: dict[str, int] = {}
     for column, seen in card.get("categories", {}).items():
         if column not in x.columns or len(seen) >= 1000:
@@ -197,17 +257,26 @@ def new_values(x: pd.DataFrame, card: dict[str, Any]) -> tuple[np.ndarray, dict[
         text = as_text(x[column])
         new = (~text.isin(seen) & x[column].notna()).to_numpy()
         counts[column] = int(new.sum())
-        for i in np.flatnonzero(new):
-            marks[i].append(column)
+        flagged.append((column, new))
     for column, (low, high) in card.get("ranges", {}).items():
         if column not in x.columns:
             continue
         numbers = x[column].astype(float).to_numpy()
         outside = np.isfinite(numbers) & ((numbers < low) | (numbers > high))
         counts[column] = counts.get(column, 0) + int(outside.sum())
-        for i in np.flatnonzero(outside):
-            marks[i].append(column)
-    return np.array(["; ".join(m) for m in marks], dtype=object), counts
+        flagged.append((column, outside))
+    texts = np.full(len(x), "", dtype=object)
+    flags = [(column, rows) for column, rows in flagged if rows.any()]
+    if not flags:
+        return texts, counts
+    rows = np.flatnonzero(np.logical_or.reduce([r for _, r in flags]))
+    marks = np.column_stack([r[rows] for _, r in flags])
+    combos, which = np.unique(marks, axis=0, return_inverse=True)
+    names = [column for column, _ in flags]
+    joined = np.array(["; ".join(n for n, on in zip(names, combo, strict=True) if on)
+                       for combo in combos], dtype=object)
+    texts[rows] = joined[which.reshape(-1)]
+    return texts, counts
 
 
 def version_notes(card: dict[str, Any]) -> list[str]:

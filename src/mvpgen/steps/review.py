@@ -111,7 +111,7 @@ def build_review(project: Project, *, new_data: Path | None = None,
                 else pd.Series(np.nan, index=open_rows.index))
     priority, explain = _priority(predicted, recorded, card, mapping)
     budget = limit or (mapping.humans.review_budget if mapping.humans else None) or DEFAULT_BUDGET
-    order = np.argsort(-priority, kind="stable")[:budget]
+    order = _first(priority, budget)
     chosen = open_rows.iloc[order]
 
     table = pd.DataFrame({"row_id": open_ids[order], "source": source})
@@ -129,6 +129,22 @@ def build_review(project: Project, *, new_data: Path | None = None,
         table[column] = ""
     return ReviewSet(table, chosen.assign(row_id=open_ids[order]), source, candidates,
                      int(done.sum()), card["task"], classes, target, _contender(card), notes)
+
+
+def _first(priority: np.ndarray, budget: int) -> np.ndarray:
+    """Return the positions of the ``budget`` highest priorities, highest first.
+
+    The same as ``np.argsort(-priority, kind="stable")[:budget]`` (ties in row order, NaN
+    last), but only the rows that can be among the first are sorted.
+    """
+    key = -priority
+    if budget >= len(key):
+        return np.argsort(key, kind="stable")
+    last = np.partition(key, budget - 1)[budget - 1]  # the budget-th smallest key
+    if np.isnan(last):
+        return np.argsort(key, kind="stable")[:budget]
+    near = np.flatnonzero(key <= last)  # every row that sorts before it, and its ties
+    return near[np.argsort(key[near], kind="stable")][:budget]
 
 
 def _contender(card: dict[str, Any]) -> str:
