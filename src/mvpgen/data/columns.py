@@ -50,8 +50,12 @@ def _describe(series: pd.Series, name: str, *, declared_id: bool,
               declared_time: bool) -> ColumnInfo:
     values = series.dropna()
     rows = len(series)
-    unique = int(values.nunique())
-    top_share = float(values.value_counts(normalize=True).iloc[0]) if unique else 1.0
+    # One count of the values gives both the distinct values and the most common one's
+    # share (as value_counts(normalize=True) divides): a second pass costs a million rows.
+    # A category never seen counts zero, and is no distinct value.
+    counts = values.value_counts()
+    unique = int((counts > 0).sum())
+    top_share = float(counts.iloc[0] / counts.sum()) if unique else 1.0
     info = {"name": name, "dtype": str(series.dtype), "unique": unique, "top_share": top_share,
             "missing_share": float(1 - len(values) / rows) if rows else 0.0}
     gaps = len(values) < rows
@@ -78,10 +82,9 @@ def _role(values: pd.Series, name: str, unique: int, gaps: bool, declared_id: bo
         # A unique whole number (gaps make it a float) is an identifier when its name
         # says so, or when it counts rows: increasing by one, nearly without gaps. A
         # unique measurement (an amount in cents, a sorted income) is not.
-        whole = bool((values % 1 == 0).all())
-        counts_rows = (values.is_monotonic_increasing
-                       and values.max() - values.min() < 1.1 * len(values))
-        if whole and nearly_unique and (looks_like_id_name(name) or counts_rows):
+        # Checked in order of cost, and only as far as the answer needs.
+        if nearly_unique and bool((values % 1 == 0).all()) and (
+                looks_like_id_name(name) or _counts_rows(values)):
             return "id"
         return "numeric"
     if unique <= MAX_CATEGORIES or unique <= 0.5 * len(values):
@@ -89,6 +92,12 @@ def _role(values: pd.Series, name: str, unique: int, gaps: bool, declared_id: bo
     # Many distinct values: codes (C100234, H12483) identify rows or groups; sentences
     # are free text.
     return "id" if _short_tokens(values) else "text"
+
+
+def _counts_rows(values: pd.Series) -> bool:
+    """Return whether numbers count rows: increasing by one, nearly without gaps."""
+    return bool(values.is_monotonic_increasing
+                and values.max() - values.min() < 1.1 * len(values))
 
 
 def looks_like_id_name(name: str) -> bool:

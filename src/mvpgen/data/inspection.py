@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import os
 import re
+import weakref
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
@@ -145,7 +146,7 @@ def inspect_file(data_file: Path | Source) -> Inspection:
         DataError: when the data cannot be used (the message says why and what to do).
     """
     frame = _table(data_file)
-    columns = describe_columns(frame)
+    columns = _columns_of(frame)
     files = data_file.files if isinstance(data_file, Source) else [Path(data_file)]
     size = sum(p.stat().st_size for p in files)
     notes = tuple(frame.attrs.get("notes", ()))
@@ -153,6 +154,24 @@ def inspect_file(data_file: Path | Source) -> Inspection:
         notes += (f"column roles read from a random sample of {len(frame):,} of the "
                   f"{_rows(frame):,} rows (too many to load whole); counts cover every row",)
     return Inspection(_where(data_file), size, _rows(frame), columns, notes)
+
+
+# The columns described, with the table they describe. Describing a million rows takes
+# most of a second, and ``mvpgen new`` inspects one source three times (the overview, the
+# proposals, the checks). ``_table`` hands out the same cached table while the source is
+# unchanged, so that table's identity is the key: a changed file is a new table, described
+# anew, and a table dropped from the cache is not kept alive by a weak reference.
+_DESCRIBED: list[tuple[weakref.ref, tuple[ColumnInfo, ...]]] = []
+
+
+def _columns_of(frame: Any) -> list[ColumnInfo]:
+    """Return ``describe_columns(frame)``, described once per table (a list of its own)."""
+    for table, columns in _DESCRIBED:
+        if table() is frame:
+            return list(columns)
+    columns = tuple(describe_columns(frame))
+    _DESCRIBED[:] = [(weakref.ref(frame), columns)]
+    return list(columns)
 
 
 def data_fingerprint(data_file: Path | Source) -> str:
@@ -265,6 +284,7 @@ def forget_reads() -> None:
     _frame.cache_clear()
     _source_frame.cache_clear()
     _sampled_frame.cache_clear()
+    _DESCRIBED.clear()
 
 
 @dataclass(frozen=True)
