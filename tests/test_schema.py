@@ -253,6 +253,8 @@ def test_wrong_optional_fields_are_named(churn_raw, section, key, value, line):
     ("bootstrap_resamples", 20_000, "settings.bootstrap_resamples: 20000 is outside 100 to "
                                     "10000 — use bootstrap_resamples: 1000"),
     ("eda", "slow", "settings.eda: 'slow' is not an EDA mode — use one of: quick, full, off"),
+    ("fit_rows", 500, "settings.fit_rows: 500 is under 1000 — use fit_rows: 100000, or more "
+                      "to fit on more rows"),
     ("sede", 1, "settings.sede: unknown key — known keys here: test_share, folds, seed, "
                 "bootstrap_resamples, eda, fit_rows, contenders (did you mean 'seed'?)"),
 ])

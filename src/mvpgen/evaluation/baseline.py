@@ -761,7 +761,7 @@ def _card(result: BaselineResult, setup: _Setup, saved: str | None, threshold: f
         if numbers.notna().any():
             ranges[column] = [float(numbers.min()), float(numbers.max())]
     classes = [] if setup.target.task == "regression" else python_values(
-        sorted(set(python_values(setup.target.values)), key=str))
+        sorted(set(python_values(_distinct(setup.target.values))), key=str))
     return {"contender": saved, "task": result.task, "target": result.target,
             "positive_label": result.positive_label, "labels": classes,
             "decision_threshold": threshold, "features": setup.plan.used,
@@ -769,6 +769,13 @@ def _card(result: BaselineResult, setup: _Setup, saved: str | None, threshold: f
             "id_columns": list(mapping.data.id_columns),
             "trained_rows": len(setup.split.train),
             "data_fingerprint": setup.dataset.fingerprint}
+
+
+def _distinct(values: np.ndarray) -> np.ndarray:
+    """Return each value once (in order of appearance), for sets of classes."""
+    import pandas as pd
+
+    return pd.unique(pd.Series(values, dtype=object))
 
 
 def _holdout_table(setup: _Setup, rows: np.ndarray, predictions: dict[str, Predictions],

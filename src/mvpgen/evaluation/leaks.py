@@ -105,6 +105,20 @@ def screen_leaks(x: pd.DataFrame, y: np.ndarray, task: str, *, numeric: list[str
         ordered: the rows are in time order: folds train on earlier rows.
         progress: called with a sentence before each round.
     """
+    from threadpoolctl import threadpool_limits
+
+    # The screening models fit a few thousand rows: threads buy nothing there, and on a
+    # busy machine OpenMP's waiting threads can make each fit a hundred times slower.
+    with threadpool_limits(1, user_api="openmp"):
+        return _screen(x, y, task, numeric=numeric, preprocessor=preprocessor,
+                       target_name=target_name, not_leaks=not_leaks, seed=seed,
+                       ordered=ordered, progress=progress)
+
+
+def _screen(x: pd.DataFrame, y: np.ndarray, task: str, *, numeric: list[str],
+            preprocessor: Callable[[list[str]], Any], target_name: str,
+            not_leaks: dict[str, str], seed: int, ordered: bool,
+            progress: Callable[[str], None]) -> LeakScreen:
     rows = _sample(len(x), SINGLE_ROWS, seed, ordered)
     x_single, y_single = x.iloc[rows], y[rows]
     rows = _sample(len(x), SCREEN_ROWS, seed, ordered)

@@ -40,7 +40,7 @@ _FOOTER = """
 #   seed: 0
 #   bootstrap_resamples: 1000
 #   eda: quick              # quick, full or off
-#   fit_rows: 200000        # above it, the contenders are fitted on a sample
+#   fit_rows: 100000        # above it, the contenders are fitted on a sample
 #   contenders: [rule, linear model]
 """
 

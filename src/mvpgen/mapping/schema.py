@@ -194,7 +194,7 @@ class Settings:
         default=1000, metadata=help_text("bootstrap resamples of the holdout, 100 to 10000"))
     eda: str = field(default="quick", metadata=help_text("quick, full or off"))
     fit_rows: int = field(
-        default=200_000, metadata=help_text(
+        default=100_000, metadata=help_text(
             "the most training rows the contenders are fitted on; above it, a sample "
             "(the learning curve says if more would help)") | {"quiet_default": True})
     contenders: tuple[str, ...] = field(
@@ -408,7 +408,7 @@ def _settings_problems(s: Settings) -> list[Problem]:
                            "use a seed such as 0 or 42"))
     if s.fit_rows < 1_000:
         out.append(Problem("settings.fit_rows", f"{s.fit_rows} is under 1000",
-                           "use fit_rows: 200000, or more to fit on more rows"))
+                           "use fit_rows: 100000, or more to fit on more rows"))
     if s.eda not in EDA_MODES:
         out.append(Problem("settings.eda", f"'{s.eda}' is not an EDA mode",
                            f"use one of: {', '.join(EDA_MODES)}"))
