@@ -212,3 +212,28 @@ def test_the_first_rows_are_those_a_full_sort_puts_first(budget: int) -> None:
     for priority in cases:
         expected = np.argsort(-priority, kind="stable")[:budget]
         assert _first(priority, budget).tolist() == expected.tolist()
+
+
+@pytest.mark.parametrize("task", ["binary", "regression"])
+def test_scoring_in_batches_gives_what_one_pass_gives(task: str,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    import mvpgen.steps.predict
+
+    x = scores(4000)
+    if task == "binary":
+        model: Any = fitted(make_pipeline(StandardScaler(), LogisticRegression()),
+                            np.array(["no", "yes"]), threshold=0.3, pos_label="yes",
+                            response_method="predict_proba")
+    else:
+        from sklearn.linear_model import Ridge
+
+        model = make_pipeline(StandardScaler(), Ridge()).fit(x, x["p"] * 3 + x["noise"])
+    card = {"task": task, "features": ["p", "noise"], "positive_label": "yes",
+            "feature_kinds": {"p": "numeric", "noise": "numeric"},
+            "ranges": {"noise": [-1.0, 1.0]}}
+    whole = predictions_for(model, card, x, "rows.csv", None)
+    monkeypatch.setattr(mvpgen.steps.predict, "BATCH_ROWS", 333)  # 13 batches, the last short
+    batched = predictions_for(model, card, x, "rows.csv", None)
+    pd.testing.assert_frame_equal(batched, whole)
+    assert batched.attrs["unseen"] == whole.attrs["unseen"]
+    assert len(batched) == 4000

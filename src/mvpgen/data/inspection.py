@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import os
 import re
+import sys
 import weakref
 from collections import Counter
 from dataclasses import dataclass
@@ -280,11 +281,23 @@ def _sampled_frame(source: Source, stamps: tuple[Any, ...]) -> Any:
 
 
 def forget_reads() -> None:
-    """Drop the cached table, e.g. before a step that needs the memory for itself."""
+    """Drop the cached tables, e.g. before a step that needs the memory for itself."""
+    import gc
+
     _frame.cache_clear()
     _source_frame.cache_clear()
     _sampled_frame.cache_clear()
     _DESCRIBED.clear()
+    data.forget_reads()
+    gc.collect()
+    release_arrow_memory()
+
+
+def release_arrow_memory() -> None:
+    """Give the memory Arrow keeps for reuse back to the system (its pool holds on to it)."""
+    pyarrow = sys.modules.get("pyarrow")
+    if pyarrow is not None:
+        pyarrow.default_memory_pool().release_unused()
 
 
 @dataclass(frozen=True)

@@ -136,6 +136,7 @@ def eda_step(project: Project, *, full: bool = False,
     Raises:
         DataError: when the data cannot be read or has no usable target.
     """
+    from mvpgen.data.read import forget_reads
     from mvpgen.steps.docs import refresh_after
     from mvpgen.store.files import require_writable
     from mvpgen.store.lock import project_lock
@@ -143,6 +144,7 @@ def eda_step(project: Project, *, full: bool = False,
     require_writable(project.root, "reports")  # refused before the work, not after it
     result = run_eda(project, full=full, sample_rows=sample_rows,
                      show_progress=show_progress, progress=progress)
+    forget_reads()  # the table's memory is not needed while waiting to write
     with project_lock(project.root, writes=("reports",), say=progress):
         # Both files are switched together: a failure leaves the previous pair.
         write_together(project.root, {

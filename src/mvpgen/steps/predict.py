@@ -26,6 +26,8 @@ from mvpgen.spreadsheet import safe_csv
 from mvpgen.store.artifacts import load_model
 from mvpgen.store.files import write_atomically
 
+BATCH_ROWS = 100_000  # rows the model scores at once
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -168,23 +170,31 @@ def predictions_for(model: Any, card: dict[str, Any], frame: pd.DataFrame, sourc
         raise DataError(msg)
     x = as_trained(frame[needed], card.get("feature_kinds", {}), source)
     out = pd.DataFrame(index=frame.index)
-    task = card["task"]
-    if task == "regression":
-        out["prediction"] = np.asarray(model.predict(x), dtype=float)
-    else:
-        answer = model.predict_proba(x)
-        proba = np.asarray(answer, dtype=float)
-        classes = list(model.classes_)
-        decided = thresholded(model, answer) if task == "binary" else None
-        out["prediction"] = model.predict(x) if decided is None else decided
-        if task == "binary":
-            out["score"] = np.round(proba[:, classes.index(card["positive_label"])], 6)
-        else:
-            out["score"] = np.round(proba.max(axis=1), 6)
+    # In batches: the model's features for a million rows at once would take gigabytes.
+    batches = [_scored(model, card, x.iloc[start:start + BATCH_ROWS])
+               for start in range(0, len(x), BATCH_ROWS)] or [_scored(model, card, x)]
+    out["prediction"] = np.concatenate([prediction for prediction, _ in batches])
+    if card["task"] != "regression":
+        out["score"] = np.concatenate([score for _, score in batches])
     flags, counts = new_values(x, card)
     out["new_values"] = flags
     out.attrs["unseen"] = counts
     return out
+
+
+def _scored(model: Any, card: dict[str, Any], x: pd.DataFrame) -> tuple[np.ndarray, Any]:
+    """Return the model's predictions for ``x`` and their scores (None for a quantity)."""
+    task = card["task"]
+    if task == "regression":
+        return np.asarray(model.predict(x), dtype=float), None
+    answer = model.predict_proba(x)
+    proba = np.asarray(answer, dtype=float)
+    decided = thresholded(model, answer) if task == "binary" else None
+    prediction = np.asarray(model.predict(x) if decided is None else decided)
+    if task == "binary":
+        column = list(model.classes_).index(card["positive_label"])
+        return prediction, np.round(proba[:, column], 6)
+    return prediction, np.round(proba.max(axis=1), 6)
 
 
 def thresholded(model: Any, proba: Any) -> np.ndarray | None:
