@@ -186,6 +186,12 @@ def as_text(series: pd.Series) -> pd.Series:
 
 def days_since_epoch(values: pd.Series) -> pd.Series:
     """Return dates as days since 1970 (floats; missing stays NaN), whatever their unit."""
+    if np.issubdtype(values.dtype, np.datetime64):  # already dates: no parsing, same figures
+        unit, _ = np.datetime_data(values.dtype)
+        ticks = values.to_numpy().view("int64").astype(float)
+        ticks[values.isna().to_numpy()] = np.nan
+        return pd.Series(ticks / (np.timedelta64(1, "D") / np.timedelta64(1, unit)),
+                         index=values.index, name=values.name)
     dates = pd.to_datetime(values, errors="coerce")
     if getattr(dates.dt, "tz", None) is not None:
         dates = dates.dt.tz_convert(None)
@@ -215,7 +221,8 @@ class DateParts(TransformerMixin, BaseEstimator):
         """Return the parts, in the order of :meth:`get_feature_names_out`."""
         columns = []
         for column, start, hours in zip(X.columns, self.start_, self.hours_, strict=True):
-            dates = pd.to_datetime(X[column], errors="coerce")
+            dates = (X[column] if np.issubdtype(X[column].dtype, np.datetime64)
+                     else pd.to_datetime(X[column], errors="coerce"))
             if getattr(dates.dt, "tz", None) is not None:
                 dates = dates.dt.tz_convert(None)
             month = 2 * np.pi * (dates.dt.month - 1) / 12
