@@ -9,6 +9,8 @@ its own cross-validation scores the choice too, not only the cut.
 
 from __future__ import annotations
 
+import copy
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -67,45 +69,51 @@ class OneColumnRule(BaseEstimator):
         if X.shape[1] == 0:
             msg = "no column can carry a rule: the plan uses no column"
             raise ValueError(msg)
-        y = pd.Series(np.asarray(y), index=X.index)
-        self.classes_ = None if self.task == "regression" else np.unique(y)
+        # Through a Series, so that a target longer or shorter than X is refused.
+        target = _Target.of(pd.Series(np.asarray(y), index=X.index).to_numpy(), self.task)
+        self.classes_ = target.classes
         self.candidates_: dict[str, float] = {}
-        column = self.column if self.column is not None else self._choose(X, y)
+        column = self.column if self.column is not None else self._choose(X, target)
         self.column_, self.kind_ = column, _kind(X[column])
-        self.overall_ = self._answer(y)
-        if self.kind_ == "categorical":
-            keys = _keys(X[column])
-            groups = [(key, rows) for key, rows in y.groupby(keys.to_numpy(), sort=True)]
-            self.answers_ = {key: self._answer(rows) for key, rows in groups
-                             if len(rows) >= MIN_ROWS}
-            sizes = [len(rows) for key, rows in groups if key in self.answers_]
-            sizes.append(len(y) - sum(sizes))
-        else:
-            self._fit_cut(X[column], y)
-            sizes = ([len(y)] if not np.isfinite(self.cut_) else
-                     [int(self.rows_below_), len(y) - int(self.rows_below_)])
+        sizes = self._learn(_Column(X[column], self.kind_), target)
         # How many training rows each group holds, to weigh their shares in words.
         self.group_rows_ = {condition: size for (condition, _), size
                             in zip(self.groups(), sizes, strict=True)}
         return self
 
-    def _choose(self, X: pd.DataFrame, y: pd.Series) -> str:
+    def _learn(self, column: _Column, target: _Target) -> list[int]:
+        """Learn the overall answer and the cut or the per-category answers.
+
+        Returns:
+            How many rows each group holds, in the order of :meth:`groups`.
+        """
+        self.overall_ = self._answer(target)
+        if self.kind_ == "categorical":
+            return self._fit_answers(column, target)
+        self._fit_cut(column, target)
+        if not np.isfinite(self.cut_):
+            return [len(target)]
+        return [self.rows_below_, len(target) - self.rows_below_]
+
+    def _choose(self, X: pd.DataFrame, target: _Target) -> str:
         """Return the column whose rule scores best on held-out parts of these rows."""
         rows = np.arange(len(X))
         if len(rows) > self.max_rows:
             rows = (rows[-self.max_rows:] if self.ordered else np.sort(
                 np.random.default_rng(self.seed).choice(rows, self.max_rows, replace=False)))
-        x, target = X.iloc[rows], y.iloc[rows]
+        x, sample = X.iloc[rows], target.take(rows)
         columns = [str(c) for c in X.columns]
         if len(columns) > self.max_candidates:
             from mvpgen.data.screening import strongest
 
-            columns = strongest(x, target.to_numpy(), columns, self.task, self.max_candidates)
-        folds = list(self._folds(target))
+            columns = strongest(x, sample.values, columns, self.task, self.max_candidates)
+        folds = list(self._folds(pd.Series(sample.values)))
         for column in columns:
-            values = [self._held_out_score(x, target, column, fit, test) for fit, test in folds]
-            values = [v for v in values if np.isfinite(v)]
-            self.candidates_[column] = float(np.mean(values)) if values else -np.inf
+            # The column is read once; the rules of its folds are fitted on its arrays.
+            values = _Column(x[column], _kind(x[column]))
+            scores = [self._held_out_score(values, sample, fit, test) for fit, test in folds]
+            scores = [v for v in scores if np.isfinite(v)]
+            self.candidates_[column] = float(np.mean(scores)) if scores else -np.inf
         return max(columns, key=lambda c: (self.candidates_[c], -columns.index(c)))
 
     def _folds(self, y: pd.Series) -> Any:
@@ -120,7 +128,7 @@ class OneColumnRule(BaseEstimator):
                                                                  y.astype(str))
         return KFold(CHOICE_FOLDS, shuffle=True, random_state=self.seed).split(np.zeros(len(y)))
 
-    def _held_out_score(self, x: pd.DataFrame, y: pd.Series, column: str, fit: np.ndarray,
+    def _held_out_score(self, column: _Column, target: _Target, fit: np.ndarray,
                         test: np.ndarray) -> float:
         """Return a threshold-free score of the rule on ``column``, on held-out rows.
 
@@ -129,56 +137,96 @@ class OneColumnRule(BaseEstimator):
         """
         from mvpgen.metrics import METRICS, Predictions
 
-        fit_y = y.iloc[fit]
-        if self.task != "regression" and fit_y.nunique() < 2:
+        fit_target = target.take(fit)
+        if self.task != "regression" and len(fit_target.classes) < 2:
             return float("nan")
-        rule = OneColumnRule(self.task, column).fit(x.iloc[fit], fit_y)
-        truth = y.iloc[test].to_numpy()
+        # The rule fit would learn on the fit rows, from the arrays read already.
+        rule = OneColumnRule(self.task)
+        rule.classes_, rule.kind_ = fit_target.classes, column.kind
+        rule._learn(column.take(fit), fit_target)
+        answers = rule._answers_of(column.take(test))
         if self.task == "regression":
-            return METRICS["r2"].fast(Predictions(truth.astype(float),
-                                                  rule.predict(x.iloc[test])))
+            return METRICS["r2"].fast(Predictions(target.numbers[test],
+                                                  np.asarray(answers, dtype=float)))
         if self.task == "binary" and len(rule.classes_) == 2:
-            share = rule.predict_proba(x.iloc[test])[:, 1]
-            return METRICS["roc_auc"].fast(Predictions(truth == rule.classes_[1],
+            share = answers[:, 1]
+            return METRICS["roc_auc"].fast(Predictions(target.values[test] == rule.classes_[1],
                                                        share >= 0.5, share))
-        return METRICS["balanced_accuracy"].fast(Predictions(truth.astype(str),
-                                                             rule.predict(x.iloc[test])
-                                                             .astype(str)))
+        # Classes are told apart by their text, here as codes in the text's order: the same
+        # score as comparing the text, without writing it out for every row.
+        names = np.unique(target.classes.astype(str))
+        truth = np.searchsorted(names, target.classes.astype(str))[target.codes[test]]
+        decided = np.searchsorted(names, rule.classes_.astype(str))
+        predicted = decided[np.argmax(answers, axis=1)]
+        return METRICS["balanced_accuracy"].fast(Predictions(truth, predicted))
 
-    def _fit_cut(self, x: pd.Series, y: pd.Series) -> None:
-        values = _numbers(x, self.kind_)
-        self.fill_ = float(values.median()) if values.notna().any() else 0.0
-        cut = best_cut(values.fillna(self.fill_).to_numpy(dtype=float), y.to_numpy(),
-                       regression=self.task == "regression", min_rows=MIN_ROWS)
+    def _fit_answers(self, column: _Column, target: _Target) -> list[int]:
+        """Learn each category's answer; return the groups' sizes, the fallback's last."""
+        sizes = np.bincount(column.codes, minlength=len(column.categories))
+        kept = np.flatnonzero(sizes >= MIN_ROWS)  # in the categories' sorted order
+        if target.classes is None:
+            # Each category's rows side by side, in their order: a mean sums them in that
+            # order, and another order could change its last digit.
+            order = np.argsort(column.codes, kind="stable")
+            starts = np.cumsum(sizes) - sizes
+            numbers = target.numbers[order]
+            answers = [_mean(numbers[starts[g]:starts[g] + sizes[g]]) for g in kept]
+        else:
+            width = len(target.classes)
+            counts = np.bincount(column.codes * width + target.codes,
+                                 minlength=len(column.categories) * width)
+            counts = counts.reshape(-1, width)
+            answers = [counts[g] / sizes[g] for g in kept]
+        self.answers_ = {column.categories[g]: answer for g, answer in zip(kept, answers,
+                                                                            strict=True)}
+        group_sizes = [int(sizes[g]) for g in kept]
+        return [*group_sizes, len(target) - sum(group_sizes)]
+
+    def _fit_cut(self, column: _Column, target: _Target) -> None:
+        values = column.numbers
+        known = ~np.isnan(values)
+        # The median of the known values, as pandas' Series.median gives it.
+        self.fill_ = float(np.median(values[known])) if known.any() else 0.0
+        filled = np.where(known, values, self.fill_)
+        regression = target.classes is None
+        cut = _best_cut(filled, target.numbers if regression else target.text_codes(),
+                        regression=regression, min_rows=MIN_ROWS)
         if cut is None:
             self.cut_ = float("inf")  # no cut helps: every row gets the overall answer
             self.below_ = self.above_ = self.overall_
             return
         self.cut_ = cut
-        below = values.fillna(self.fill_) <= self.cut_
+        below = filled <= self.cut_
         self.rows_below_ = int(below.sum())
-        self.below_, self.above_ = self._answer(y[below]), self._answer(y[~below])
+        self.below_, self.above_ = self._answer(target, below), self._answer(target, ~below)
 
-    def _answer(self, y: pd.Series) -> Any:
-        if self.task == "regression":
-            return float(y.astype(float).mean())
-        counts = y.value_counts(normalize=True)
-        return np.array([float(counts.get(c, 0.0)) for c in self.classes_])
+    def _answer(self, target: _Target, rows: Any = slice(None)) -> Any:
+        """Return the mean (regression) or each class's share over these rows."""
+        if target.classes is None:
+            return _mean(target.numbers[rows])
+        codes = target.codes[rows]
+        return np.bincount(codes, minlength=len(target.classes)) / len(codes)
 
     # --- predicting ------------------------------------------------------------------------
 
     def _answers(self, X: pd.DataFrame) -> np.ndarray:
         """Return each row's answer: one value (regression) or one row of shares."""
+        return self._answers_of(_Column(X[self.column_], self.kind_))
+
+    def _answers_of(self, column: _Column) -> np.ndarray:
+        """Return each row's answer, from the column as arrays."""
         if self.kind_ != "categorical":
-            values = _numbers(X[self.column_], self.kind_)
-            below = (values.fillna(self.fill_) <= self.cut_).to_numpy()
+            values = column.numbers
+            below = np.where(np.isnan(values), self.fill_, values) <= self.cut_
             if self.task == "regression":
                 return np.where(below, self.below_, self.above_)
             return np.where(below[:, None], self.below_, self.above_)
-        known = list(self.answers_)
-        codes = pd.Categorical(_keys(X[self.column_]), categories=known).codes
+        # A category without an answer of its own (rare or unseen) gets the overall one.
+        position = {key: i for i, key in enumerate(self.answers_)}
+        slots = np.array([position.get(key, len(position)) for key in column.categories],
+                         dtype=np.intp)
         table = np.array([*self.answers_.values(), self.overall_])
-        return table[np.where(codes >= 0, codes, len(known))]
+        return table[slots[column.codes]]
 
     def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
         """Return each class's share among the training rows the rule groups a row with."""
@@ -287,16 +335,27 @@ def best_cut(values: np.ndarray, y: np.ndarray, *, regression: bool,
     the rule is fitted hundreds of times while its column is chosen, and a tree's input
     checks would cost more than the search. None when no cut is possible or none helps.
     """
+    if regression:
+        return _best_cut(values, y.astype(float), regression=True, min_rows=min_rows)
+    _, codes = np.unique(y.astype(str), return_inverse=True)
+    return _best_cut(values, codes, regression=False, min_rows=min_rows)
+
+
+def _best_cut(values: np.ndarray, y: np.ndarray, *, regression: bool,
+              min_rows: int) -> float | None:
+    """Return :func:`best_cut`'s cut from prepared targets.
+
+    ``y`` holds floats (regression) or class codes 0, 1, ... in the order of the
+    classes' text, read once for the many fits of the column choice.
+    """
     if len(values) < 2 * min_rows:
         return None
     x = values.astype(np.float32).astype(float)  # the tree's own precision
-    order = np.argsort(x, kind="stable")
+    # Cuts fall only between distinct values, so the order of tied rows matters only to
+    # sums of numbers (rounding); class counts are exact, and a faster sort will do.
+    order = np.argsort(x, kind="stable" if regression else "quicksort")
     x = x[order]
-    if regression:
-        target = y[order].astype(float)[:, None]
-    else:
-        _, codes = np.unique(y[order].astype(str), return_inverse=True)
-        target = np.eye(codes.max() + 1)[codes]
+    target = y[order][:, None] if regression else np.eye(y.max() + 1)[y[order]]
     total = len(x)
     if not regression and target.sum(axis=0).max() == total:
         return None  # one class only: nothing to separate
@@ -329,6 +388,79 @@ def _pooled(rule: OneColumnRule, conditions: list[str]) -> float:
     if total == 0:
         return float(np.mean([shares[c] for c in conditions]))
     return sum(shares[c] * counts.get(c, 0) for c in conditions) / total
+
+
+@dataclass
+class _Target:
+    """The target as arrays, read once.
+
+    The rule is fitted hundreds of times while its column is chosen, each time on a
+    few thousand rows: pandas' overhead per call would cost more than the counting.
+    """
+
+    values: np.ndarray  # as given
+    numbers: np.ndarray | None  # as floats, for regression
+    classes: np.ndarray | None  # the classes among these rows, sorted; None for regression
+    codes: np.ndarray | None  # each row's class, as its position in classes
+
+    @classmethod
+    def of(cls, values: np.ndarray, task: str) -> _Target:
+        """Read the target: as floats (regression), or as its sorted classes and codes."""
+        if task == "regression":
+            return cls(values, values.astype(float), None, None)
+        if values.dtype != object:
+            classes, codes = np.unique(values, return_inverse=True)
+            return cls(values, None, classes, codes)
+        # Sorting many Python objects is slow: hash them, then sort the distinct ones.
+        codes, distinct = pd.factorize(values, use_na_sentinel=False)
+        classes, position = np.unique(distinct, return_inverse=True)
+        return cls(values, None, classes, position[codes])
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+    def take(self, rows: np.ndarray) -> _Target:
+        """Return the target of these rows, with only the classes they hold."""
+        if self.classes is None:
+            return _Target(self.values[rows], self.numbers[rows], None, None)
+        codes = self.codes[rows]
+        held = np.bincount(codes, minlength=len(self.classes)) > 0
+        renumbered = np.cumsum(held) - 1
+        return _Target(self.values[rows], None, self.classes[held], renumbered[codes])
+
+    def text_codes(self) -> np.ndarray:
+        """Return each row's class as a code in the order of the classes' text."""
+        _, by_text = np.unique(self.classes.astype(str), return_inverse=True)
+        return by_text[self.codes]
+
+
+class _Column:
+    """The rule's column as arrays: floats for a cut, or category codes for a lookup."""
+
+    def __init__(self, column: pd.Series, kind: str) -> None:
+        self.kind = kind
+        if kind == "categorical":
+            # Sorted (numbers before text when both occur): the answers' order in words.
+            self.codes, self.categories = pd.factorize(_keys(column).to_numpy(), sort=True)
+        else:
+            self.numbers = _numbers(column, kind).to_numpy(dtype=float)
+
+    def take(self, rows: np.ndarray) -> _Column:
+        """Return the column's values on these rows."""
+        part = copy.copy(self)
+        if self.kind == "categorical":
+            part.codes = self.codes[rows]
+        else:
+            part.numbers = self.numbers[rows]
+        return part
+
+
+def _mean(numbers: np.ndarray) -> float:
+    """Return the mean of the known numbers, to the last digit as pandas' Series.mean."""
+    known = ~np.isnan(numbers)
+    if not known.any():
+        return float("nan")
+    return float(np.sum(np.where(known, numbers, 0.0)) / known.sum())
 
 
 def _kind(column: pd.Series) -> str:
