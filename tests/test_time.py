@@ -104,3 +104,26 @@ def test_feature_plans_can_be_changed_by_the_user() -> None:
     assert plan.dropped == {"a": "known only afterwards"}
     with pytest.raises(ValueError, match="kind 'text' is not one of: numeric, categorical"):
         plan.use("d", "text")
+
+
+@pytest.mark.parametrize("kind", ["datetime64[s]", "datetime64[ms]", "datetime64[ns]", "UTC",
+                                  "text"])
+def test_days_since_1970_are_the_same_whatever_the_dates_are_stored_as(kind):
+    import pandas as pd
+
+    from mvpgen.features import DateParts, days_since_epoch
+
+    stamps = ["1969-12-31 23:59:59", "2024-02-29 10:30:00", None, "2025-06-01 00:00:00"]
+    if kind == "text":
+        values = pd.Series(stamps, dtype=object)
+    elif kind == "UTC":
+        values = pd.Series(pd.to_datetime(stamps, utc=True))
+    else:
+        values = pd.Series(pd.to_datetime(stamps)).astype(kind)
+    expected = [-1 / 86_400, 19_782 + 10.5 / 24, None, 20_240.0]
+    days = days_since_epoch(values).tolist()
+    assert days[2] != days[2]  # missing stays missing
+    assert [round(d, 9) for i, d in enumerate(days) if i != 2] == [
+        round(e, 9) for i, e in enumerate(expected) if i != 2]
+    parts = DateParts().fit(pd.DataFrame({"d": values})).transform(pd.DataFrame({"d": values}))
+    assert parts.shape == (4, 7)  # month and weekday on the circle, hour, years elapsed

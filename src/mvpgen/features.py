@@ -184,9 +184,14 @@ def as_text(series: pd.Series) -> pd.Series:
     return text.where(series.notna().to_numpy(), "(missing)")
 
 
+def _naive_dates(values: pd.Series) -> bool:
+    """Return whether ``values`` are already dates without a time zone (numpy's kind)."""
+    return isinstance(values.dtype, np.dtype) and np.issubdtype(values.dtype, np.datetime64)
+
+
 def days_since_epoch(values: pd.Series) -> pd.Series:
     """Return dates as days since 1970 (floats; missing stays NaN), whatever their unit."""
-    if np.issubdtype(values.dtype, np.datetime64):  # already dates: no parsing, same figures
+    if _naive_dates(values):  # already dates: no parsing, the same figures
         unit, _ = np.datetime_data(values.dtype)
         ticks = values.to_numpy().view("int64").astype(float)
         ticks[values.isna().to_numpy()] = np.nan
@@ -221,7 +226,7 @@ class DateParts(TransformerMixin, BaseEstimator):
         """Return the parts, in the order of :meth:`get_feature_names_out`."""
         columns = []
         for column, start, hours in zip(X.columns, self.start_, self.hours_, strict=True):
-            dates = (X[column] if np.issubdtype(X[column].dtype, np.datetime64)
+            dates = (X[column] if _naive_dates(X[column])
                      else pd.to_datetime(X[column], errors="coerce"))
             if getattr(dates.dt, "tz", None) is not None:
                 dates = dates.dt.tz_convert(None)
