@@ -2,8 +2,9 @@
 
 Each command that writes holds the project's lock file (``.mvpgen.lock``) while it
 reads what it changes and writes it back, so two ``feedback`` runs both land in the
-label log, and a ``baseline`` started while another command writes says it waits, then
-runs when the lock is free. A command kept waiting too long gives up in one line.
+label log, and a ``baseline`` started while another command writes evaluates, says it
+waits, then writes when the lock is free. A command kept waiting too long gives up in
+one line.
 """
 
 from __future__ import annotations
@@ -100,7 +101,7 @@ def test_two_feedback_runs_at_once_both_land_in_the_log(small: Path, isolated: P
 
 
 @pytest.mark.slow
-def test_a_baseline_waits_for_the_lock_and_says_so_once(small: Path, isolated: Path,
+def test_a_baseline_waits_for_the_lock_to_write_and_says_so_once(small: Path, isolated: Path,
                                                         lock_held: FileLock) -> None:
     before = tree_digest(small / "reports")
     err = isolated / "baseline.err"
@@ -111,15 +112,19 @@ def test_a_baseline_waits_for_the_lock_and_says_so_once(small: Path, isolated: P
         while WAITING not in err.read_text(encoding="utf-8") and time.monotonic() < deadline:
             assert waiting.poll() is None, err.read_text(encoding="utf-8")
             time.sleep(0.2)
-        time.sleep(1)  # long enough to start work it should not start
+        time.sleep(1)  # long enough to start writing, which it must not
         assert waiting.poll() is None
-        assert err.read_text(encoding="utf-8") == WAITING + "\n"  # one line, nothing else
+        # The evaluation ran; the writing waits, said once, as the last line so far.
+        said = err.read_text(encoding="utf-8").splitlines()
+        assert said[-1] == WAITING and said.count(WAITING) == 1
+        assert "Writing the report ..." not in said
         assert tree_digest(small / "reports") == before
     finally:
         lock_held.release()
     assert waiting.wait(timeout=300) == 0, err.read_text(encoding="utf-8")
     said = err.read_text(encoding="utf-8").splitlines()
-    assert said[0] == WAITING and said.count(WAITING) == 1
+    assert said.count(WAITING) == 1
+    assert said.index("Writing the report ...") > said.index(WAITING)
     assert tree_digest(small / "reports") != before
 
 

@@ -203,7 +203,7 @@ def run_baseline(project: Project, *,
     too_good, too_good_cleared = _too_good(results, leaks, mapping.data.not_leaks, len(held))
 
     progress("Drawing the learning curve")
-    curve = _learning_curve(fitted, contenders, best_model, x, target, setup, metric,
+    curve = _learning_curve(loaded, contenders, best_model, x, target, setup, metric,
                             thresholds, resampler if cluster is None
                             else _Held.loaded(setup, test, mapping).resampler(ordered)[0], seed)
     goal, recommendation = decide(
@@ -624,7 +624,8 @@ def _differences(results: dict[str, ContenderResult], values: dict[str, np.ndarr
     return out
 
 
-def _learning_curve(fitted: dict[str, Any], contenders: list[Contender], best: str | None,
+def _learning_curve(loaded: dict[str, Predictions], contenders: list[Contender],
+                    best: str | None,
                     x: pd.DataFrame, target: fitting.Target, setup: _Setup, metric: str,
                     thresholds: dict[str, float | None], resampler: boot.Resampler,
                     seed: int) -> dict[str, Any]:
@@ -634,12 +635,15 @@ def _learning_curve(fitted: dict[str, Any], contenders: list[Contender], best: s
     model = next(c.estimator for c in contenders if c.name == best)
     points = fitting.learning_curve(model, x, target, setup.train, setup.split.test, metric,
                                     recent_last=setup.split.strategy == "time",
-                                    threshold=_or_default(thresholds.get(best)), seed=seed)
+                                    threshold=_or_default(thresholds.get(best)), seed=seed,
+                                    whole=loaded[best])
+    # Every point on the same resamples, drawn once.
+    bands = boot.bootstrap({str(i): boot.metric_statistic(metric, point["predictions"])
+                            for i, point in enumerate(points)}, resampler, CURVE_RESAMPLES,
+                           seed)
     shown = []
-    for point in points:
-        band = boot.interval(boot.bootstrap(
-            {"v": boot.metric_statistic(metric, point["predictions"])}, resampler,
-            CURVE_RESAMPLES, seed)["v"])
+    for i, point in enumerate(points):
+        band = boot.interval(bands[str(i)])
         shown.append({"train_rows": point["train_rows"], "value": rounded(point["value"]),
                       "ci": [rounded(v) for v in band]})
     entry: dict[str, Any] = {"metric": metric, "model": best, "points": shown}

@@ -195,6 +195,9 @@ class _Ranked:
 
     def _weights(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         drawn = np.bincount(rows, minlength=self.size)[self.order].astype(float)
+        if len(self.starts) == self.size:  # no tied scores: each run is one row
+            hits = drawn * self.truth
+            return hits, drawn - hits
         hits = np.add.reduceat(drawn * self.truth, self.starts)
         return hits, np.add.reduceat(drawn, self.starts) - hits  # per run of tied scores
 

@@ -184,12 +184,14 @@ def capacity_threshold(out_of_fold: Predictions | None, capacity: float) -> floa
 
 def learning_curve(model: Any, x: pd.DataFrame, target: Target, train: np.ndarray,
                    test: np.ndarray, metric: str, *, recent_last: bool, threshold: float,
-                   seed: int) -> list[dict[str, Any]]:
+                   seed: int, whole: Predictions | None = None) -> list[dict[str, Any]]:
     """Return the holdout's metric for models fitted on growing shares of training.
 
     With a time split ``train`` is in time order and the shares are its most recent
     rows, so each step adds older history, as collecting more would. Each point keeps
-    its holdout predictions, so the caller can put an interval around it.
+    its holdout predictions, so the caller can put an interval around it. ``whole``, the
+    holdout predictions of the model already fitted on all of ``train``, is the last
+    point when the curve reaches every training row: the curve ends at that score.
     """
     from sklearn.base import clone
 
@@ -204,8 +206,11 @@ def learning_curve(model: Any, x: pd.DataFrame, target: Target, train: np.ndarra
         rows = train[order[-size:] if recent_last else order[:size]]
         if target.task != "regression" and len(np.unique(target.values[rows])) < 2:
             continue
-        fitted = clone(model).fit(x.iloc[rows], target.values[rows])
-        p = predict(fitted, test_x, target, test, threshold)
+        if whole is not None and size == len(train):
+            p = whole
+        else:
+            fitted = clone(model).fit(x.iloc[rows], target.values[rows])
+            p = predict(fitted, test_x, target, test, threshold)
         from mvpgen.metrics import score
 
         points.append({"train_rows": int(size), "value": score(metric, p), "predictions": p})

@@ -32,10 +32,15 @@ def baseline_step(project: Project, *,
         MvpgenError: for data or a project that cannot be evaluated (one line each).
     """
     from mvpgen.steps.docs import refresh_after
+    from mvpgen.store.files import require_writable
 
+    require_writable(project.root, "reports", "models")  # refused before the work
+    # The evaluation reads only what no step rewrites in place (the data, mvp.yaml, the
+    # label log), so it runs before the lock is taken: the EDA of the same `run` can
+    # write meanwhile. What this step reads and writes back is read under the lock.
+    run = run_baseline(project, progress=progress)
     with project_lock(project.root, writes=("reports", "models"), say=progress):
         before = _previous_result(project)
-        run = run_baseline(project, progress=progress)
         progress("Writing the report")
         result = run.result
         moved = threshold_moved(before, result)
