@@ -347,8 +347,13 @@ def _values(series: pd.Series, task: str) -> np.ndarray:
     if task == "regression":
         return series.astype(float).to_numpy()
     # Plain values in an array of their own kind (whole numbers, text, flags): what
-    # scikit-learn recognises as class labels.
-    return np.asarray(python_values(series))
+    # scikit-learn recognises as class labels. Each class is converted once.
+    import pandas as pd
+
+    codes, classes = pd.factorize(series)
+    if len(classes) == 0 or (codes < 0).any():
+        return np.asarray(python_values(series))
+    return np.asarray(python_values(classes))[codes]
 
 
 def _positive_label(mapping: Any, target: pd.Series, task: str) -> Any:
