@@ -36,11 +36,18 @@ def plain(value: str) -> str:
 
 def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """Return a copy of ``frame`` whose text cells and column names are neutralised."""
+    import pandas as pd
+
     out = frame.copy()
     for column in out.columns:
         series = out[column]
         if series.dtype == object or str(series.dtype) in ("category", "string"):
-            out[column] = series.astype(object).map(neutral)
+            values = series.astype(object)
+            # Each distinct value is looked at once; most columns hold no risky text.
+            risky = {v: neutral(v) for v in pd.unique(values)
+                     if isinstance(v, str) and neutral(v) != v}
+            out[column] = values.map(lambda v, risky=risky: risky.get(v, v)
+                                     if isinstance(v, str) else v) if risky else values
     out.columns = [neutral(str(c)) for c in out.columns]
     return out
 
