@@ -276,6 +276,18 @@ def test_not_yet_says_how_far_and_what_the_learning_curve_says() -> None:
         "there")
 
 
+def test_not_yet_says_when_rows_left_out_of_the_fit_could_help() -> None:
+    models = (contender("no model", "trivial", 0.5, 0.45, 0.55),
+              contender("linear model", "model", 0.62, 0.58, 0.66))
+    _, sampled = decided(*models, more_data_helps=True, unfitted_rows=699_651)
+    assert sampled.code == "not_yet"
+    assert sampled.sentence.endswith(
+        "; the learning curve says more rows would likely help, and 699,651 training rows "
+        "were left out of the fit: raise settings.fit_rows in mvp.yaml")
+    _, whole = decided(*models, more_data_helps=True)
+    assert whole.sentence.endswith("; the learning curve says more rows would likely help")
+
+
 def test_inconclusive_says_about_how_many_rows_would_settle_it() -> None:
     leader = contender("linear model", "model", 0.72, 0.68, 0.76)
     # The half-width 0.04 must shrink to the distance 0.02: four times the held-out rows.

@@ -210,7 +210,8 @@ def run_baseline(project: Project, *,
         results, metric, mapping.technical.threshold, differences=differences,
         suspects=leaks.columns, too_good=[f["sentence"] for f in too_good],
         test_rows=len(held),
-        test_share=settings.test_share, more_data_helps=curve.get("more_data_helps"))
+        test_share=settings.test_share, more_data_helps=curve.get("more_data_helps"),
+        unfitted_rows=split.sampled_from - len(split.train) if split.sampled_from else 0)
 
     business = None
     if task == "binary" and mapping.costs is not None:
@@ -658,7 +659,12 @@ def _learning_curve(loaded: dict[str, Predictions], contenders: list[Contender],
         low, high = known[-1]["ci"]
         noise = max(((high - low) / 4) if low is not None and high is not None else 0, 0.002)
         entry["more_data_helps"] = bool(gain > noise)
+        split = setup.split
+        unfitted = split.sampled_from - len(split.train) if split.sampled_from else 0
         entry["message"] = (
+            f"still improving at full size: more rows are likely to help, and {unfitted:,} "
+            "training rows were left out of the fit (settings.fit_rows)"
+            if gain > noise and unfitted else
             "still improving at full size: more rows are likely to help" if gain > noise else
             "flat over the last step: more of the same rows alone are unlikely to help much")
     return entry

@@ -189,10 +189,11 @@ def fit_sample(split: Split, y: np.ndarray, task: str, *, groups: np.ndarray | N
 
 def fit_sample_note(split: Split) -> str:
     """Say, in words, that the contenders learnt from a sample and were measured on all."""
+    # The words the out-of-core notes use (data.population), so both read alike.
     return (f"Fitted, cross-validated and screened for leaks on a random sample of "
-            f"{len(split.train):,} of the {split.sampled_from:,} training rows (the learning "
-            "curve shows whether more rows would help; settings.fit_rows in mvp.yaml sets "
-            f"the sample's size); measured on all {len(split.test):,} held-out rows")
+            f"{len(split.train):,} of the {split.sampled_from:,} training rows "
+            "(settings.fit_rows; the learning curve shows whether more would help); "
+            f"measured on all {len(split.test):,} held-out rows")
 
 
 def cv_folds(split: Split, frame: pd.DataFrame, y: np.ndarray, task: str, *,

@@ -41,7 +41,7 @@ def clearly_better(metric: Metric, difference: list[float | None] | None) -> boo
 def decide(contenders: dict[str, ContenderResult], metric_name: str, threshold: float, *,
            differences: dict[str, dict[str, list[float | None]]], suspects: list[str],
            too_good: list[str], test_rows: int, test_share: float,
-           more_data_helps: bool | None) -> tuple[Goal, Recommendation]:
+           more_data_helps: bool | None, unfitted_rows: int = 0) -> tuple[Goal, Recommendation]:
     """Return the goal's verdict and the recommendation, from every contender's verdict.
 
     Args:
@@ -54,6 +54,7 @@ def decide(contenders: dict[str, ContenderResult], metric_name: str, threshold: 
         test_rows: the number of held-out rows.
         test_share: the share of rows held out.
         more_data_helps: what the learning curve says, when it says anything.
+        unfitted_rows: training rows left out of the fit sample (settings.fit_rows).
     """
     metric = METRICS[metric_name]
     sign = metric.sign
@@ -156,7 +157,10 @@ def decide(contenders: dict[str, ContenderResult], metric_name: str, threshold: 
     leader = best if best is not None else (best_rule or best_model)
     gap = (abs(leader.value(metric_name) - threshold)
            if leader is not None and leader.value(metric_name) is not None else None)
-    curve = ("; the learning curve says more rows would likely help" if more_data_helps
+    curve = (f"; the learning curve says more rows would likely help, and {unfitted_rows:,} "
+             "training rows were left out of the fit: raise settings.fit_rows in mvp.yaml"
+             if more_data_helps and unfitted_rows else
+             "; the learning curve says more rows would likely help" if more_data_helps
              else "; the learning curve is flat, so more of the same rows alone will not "
                   "get there" if more_data_helps is False else "")
     short = f", {gap:.3g} short of the goal {threshold:g}" if gap is not None else ""
