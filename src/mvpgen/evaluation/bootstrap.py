@@ -128,6 +128,29 @@ def _members(labels: np.ndarray) -> list[np.ndarray]:
     return np.split(order, bounds)
 
 
+class _LastCounts:
+    """How often each row was drawn in the last resample, counted once for all statistics.
+
+    Every statistic of one resample asks the same question of the same rows; the
+    resample is kept (so a new one can never be taken for it) with its answer.
+    """
+
+    rows: np.ndarray | None = None
+    size = 0
+    counts: np.ndarray | None = None
+
+    @classmethod
+    def of(cls, rows: np.ndarray, size: int) -> np.ndarray:
+        if rows is not cls.rows or size != cls.size or cls.counts is None:
+            cls.rows, cls.size, cls.counts = rows, size, np.bincount(rows, minlength=size)
+        return cls.counts
+
+
+def drawn_counts(rows: np.ndarray, size: int) -> np.ndarray:
+    """Return how often each of ``size`` rows was drawn into ``rows`` (do not modify it)."""
+    return _LastCounts.of(rows, size)
+
+
 def bootstrap(statistics: dict[str, Callable[[np.ndarray], float]], resampler: Resampler,
               count: int, seed: int) -> dict[str, np.ndarray]:
     """Return each statistic on the same ``count`` resamples (drawn one at a time)."""
@@ -194,7 +217,7 @@ class _Ranked:
         self.size = len(score)
 
     def _weights(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        drawn = np.bincount(rows, minlength=self.size)[self.order].astype(float)
+        drawn = drawn_counts(rows, self.size)[self.order].astype(float)
         if len(self.starts) == self.size:  # no tied scores: each run is one row
             hits = drawn * self.truth
             return hits, drawn - hits

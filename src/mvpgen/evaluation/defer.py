@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from mvpgen.evaluation.bootstrap import Decisions
+from mvpgen.evaluation.bootstrap import Decisions, drawn_counts
 from mvpgen.evaluation.verdict import judge
 from mvpgen.metrics import METRICS, Predictions, from_confusion, rounded
 
@@ -73,7 +73,7 @@ def defer_statistic(p: Predictions, metric: str, share: float,
     size = decisions.classes**2
 
     def statistic(rows: np.ndarray) -> float:
-        drawn = np.bincount(rows, minlength=len(p.truth))[order].astype(float)
+        drawn = drawn_counts(rows, len(p.truth))[order].astype(float)
         count = round(share * len(rows))
         taken = np.clip(count - (np.cumsum(drawn) - drawn), 0, drawn)  # copies people decide
         confusion = (np.bincount(codes, weights=drawn - taken, minlength=size)
