@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -75,6 +76,18 @@ def tree_digest(folder: Path) -> dict[str, str]:
     """Return every file below ``folder`` with the SHA-256 of its content."""
     return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
             for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def holding_lock(project: Path) -> Iterator[Any]:
+    """Hold ``project``'s lock while the fixture lives, as another command writing would."""
+    from filelock import FileLock
+
+    from mvpgen.store.lock import LOCK_FILE
+
+    lock = FileLock(str(project / LOCK_FILE))
+    lock.acquire(timeout=0)
+    yield lock
+    lock.release()
 
 
 def small_project(folder: Path, frame: Any) -> Path:

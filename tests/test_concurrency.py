@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import in_project, run, small_project, tree_digest
+from conftest import holding_lock, in_project, run, small_project, tree_digest
 from filelock import FileLock
 
 import mvpgen.steps.feedback
@@ -66,10 +66,7 @@ def filled_files(project: Path, folder: Path, count: int, rows: int) -> list[Pat
 @pytest.fixture
 def lock_held(small: Path) -> Iterator[FileLock]:
     """Hold the project's lock, as another mvpgen command writing would."""
-    lock = FileLock(str(small / LOCK_FILE))
-    lock.acquire(timeout=0)
-    yield lock
-    lock.release()
+    yield from holding_lock(small)
 
 
 @pytest.mark.slow

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import run, scaffold
+from conftest import holding_lock, run, scaffold
 from filelock import FileLock
 
 from mvpgen.project import Project
@@ -31,10 +31,7 @@ def project(isolated: Path) -> Path:
 @pytest.fixture
 def held(project: Path) -> Iterator[FileLock]:
     """The project's lock, held as a command that is writing holds it."""
-    lock = FileLock(str(project / LOCK_FILE))
-    lock.acquire(timeout=0)
-    yield lock
-    lock.release()
+    yield from holding_lock(project)
 
 
 def leave(project: Path, *relative: str) -> list[Path]:

@@ -18,12 +18,15 @@ import shlex
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
 from mvpgen import __version__
 from mvpgen.words import printable
+
+if TYPE_CHECKING:
+    from mvpgen.errors import MvpgenError
 
 TASKS = ("binary", "multiclass", "regression")
 # 0 success, 1 findings, 2 bad usage or input, 130 interrupted; a crash is none of
@@ -756,7 +759,7 @@ def run_all(ctx: click.Context, eda_mode: str | None, quiet: bool) -> None:
     ctx.invoke(summary)
 
 
-def _step_failed(step: str, problem: str, exit_code: int) -> Any:
+def _step_failed(step: str, problem: str, exit_code: int) -> MvpgenError:
     """Return the error a run reports for a failed step: its problem and how to rerun it."""
     from mvpgen.errors import MvpgenError
 

@@ -15,16 +15,14 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from mvpgen.mapping.schema import FIT_ROWS  # settings.fit_rows's default
+
 if TYPE_CHECKING:
     import pandas as pd
 
 # Above this many training rows, cross-validation runs on a sample: the holdout alone
 # then gives tight intervals, and five fits of a million rows would buy little.
 CV_MAX_ROWS = 200_000
-# Above this many training rows the contenders are fitted on a sample of them. A
-# baseline's score has mostly stopped moving by then, and the learning curve, drawn up
-# to as many rows (fitting.LEARNING_MAX_ROWS), says if it had not.
-FIT_ROWS = 100_000
 # The sample holds at least this many rows of the rarest class (or all of them): a rare
 # class is what a model learns least well from few rows.
 RARE_CLASS_ROWS = 5_000

@@ -179,6 +179,10 @@ class Humans:
 
 
 EDA_MODES = ("quick", "full", "off")
+# Above this many training rows the contenders are fitted on a sample of them. A
+# baseline's score has mostly stopped moving by then, and the learning curve, drawn up
+# to as many rows (evaluation.fitting.LEARNING_MAX_ROWS), says if it had not.
+FIT_ROWS = 100_000
 
 
 @dataclass(frozen=True)
@@ -194,7 +198,7 @@ class Settings:
         default=1000, metadata=help_text("bootstrap resamples of the holdout, 100 to 10000"))
     eda: str = field(default="quick", metadata=help_text("quick, full or off"))
     fit_rows: int = field(
-        default=100_000, metadata=help_text(
+        default=FIT_ROWS, metadata=help_text(
             "the most training rows the contenders are fitted on; above it, a sample "
             "(the learning curve says if more would help)") | {"quiet_default": True})
     contenders: tuple[str, ...] = field(

@@ -124,14 +124,8 @@ def eda_step(project: Project, *, full: bool = False,
 
     The profile is drawn before the project's lock is taken, and the lock held only to
     write: the EDA reads nothing another step writes, so it can run beside the
-    baseline (as ``mvpgen run`` does) without holding it up.
-
-    Args:
-        project: the project.
-        full: profile every row with the explorative settings instead of a sample.
-        sample_rows: the largest sample quick mode profiles.
-        show_progress: let the profiling library draw its progress bars.
-        progress: called with a sentence before each long step.
+    baseline (as ``mvpgen run`` does) without holding it up. The arguments are those of
+    :func:`run_eda`.
 
     Raises:
         DataError: when the data cannot be read or has no usable target.
